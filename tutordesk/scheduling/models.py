@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus
+
+MIN_DURATION_MINUTES = 15
+MAX_DURATION_MINUTES = 240
+
+
+class Session(models.Model):
+    """One lesson of a match.
+
+    `request`, `tutor` and `student` are copied from the match when the session is created
+    (a match never changes its request or tutor), so the hot paths read one row and one index.
+    `status` and `package` only move through scheduling.services.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    match = models.ForeignKey("tutoring.Match", on_delete=models.PROTECT, related_name="sessions")
+    request = models.ForeignKey("tutoring.TutoringRequest", on_delete=models.PROTECT, related_name="sessions")
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutor_sessions"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="student_sessions"
+    )
+    scheduled_start_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    meet_link = models.URLField(max_length=500, null=True, blank=True)  # noqa: DJ001 (the contract says null)
+    status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    tutor_notes = models.TextField(blank=True, default="")
+    package = models.ForeignKey(
+        "tutoring.Package", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    rescheduled_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacements"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_column="updated_by_user_id",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "sessions"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=list(SESSION_STATUS_LABELS)), name="sessions_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=MIN_DURATION_MINUTES)
+                & Q(duration_minutes__lte=MAX_DURATION_MINUTES),
+                name="sessions_duration_15_to_240",
+            ),
+            models.CheckConstraint(
+                condition=Q(meet_link__isnull=True) | Q(meet_link__startswith="https://"),
+                name="sessions_meet_link_https",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tutor", "scheduled_start_at", "id"], name="sessions_tutor_start_idx"),
+            models.Index(fields=["student", "scheduled_start_at", "id"], name="sessions_student_start_idx"),
+            models.Index(fields=["status", "scheduled_start_at", "id"], name="sessions_status_start_idx"),
+            models.Index(fields=["scheduled_start_at", "id"], name="sessions_start_idx"),
+            models.Index(fields=["package", "status"], name="sessions_package_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.id} at {self.scheduled_start_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def scheduled_end_at(self) -> datetime:
+        return self.scheduled_start_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def status_label(self) -> str:
+        return SESSION_STATUS_LABELS[self.status]
