@@ -88,10 +88,10 @@ def session_update_status(
         session,
         from_status=from_status,
         status=status,
-        package=package,
-        actor=actor,
-        now=now,
+        package_id=package.id if package else None,
         tutor_notes=notes,
+        updated_by=actor,
+        updated_at=now,
     )
     audit_log_write(
         actor=actor,
@@ -137,9 +137,13 @@ def session_correct_status(
     elif consumes(status) and not consumes(from_status):
         package = _charge(session)
         charged_to = package.id
-    now = timezone.now()
     _write_status(
-        session, from_status=from_status, status=status, package_id=charged_to, actor=actor, now=now
+        session,
+        from_status=from_status,
+        status=status,
+        package_id=charged_to,
+        updated_by=actor,
+        updated_at=timezone.now(),
     )
     audit_log_write(
         actor=actor,
@@ -261,25 +265,8 @@ def _charge(session: Session) -> Package:
     return increment_sessions_used(package=package)
 
 
-def _write_status(
-    session: Session,
-    *,
-    from_status: str,
-    status: str,
-    actor: User,
-    now: datetime,
-    package: Package | None = None,
-    package_id: uuid.UUID | object | None = ...,
-    tutor_notes: str | None = None,
-) -> None:
+def _write_status(session: Session, *, from_status: str, **fields: object) -> None:
     """Check-and-set: the row must still hold `from_status`, whatever the database's locking."""
-    fields: dict[str, object] = {"status": status, "updated_by": actor, "updated_at": now}
-    if package is not None:
-        fields["package_id"] = package.id
-    elif package_id is not ...:
-        fields["package_id"] = package_id
-    if tutor_notes is not None:
-        fields["tutor_notes"] = tutor_notes
     if Session.objects.filter(pk=session.pk, status=from_status).update(**fields) != 1:
         raise InvalidTransition(
             "This session was changed by someone else just now", current_status=from_status

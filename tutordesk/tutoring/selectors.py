@@ -1,0 +1,52 @@
+"""Reads of requests and packages, and the ledger check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Count, F, Q, QuerySet
+
+from tutordesk.accounts.models import User
+from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.status import CONSUMING_STATUSES
+from tutordesk.tutoring.models import Package
+
+
+def packages_visible_to(user: User) -> QuerySet[Package]:
+    """Admins see every package; students and tutors those of their own requests."""
+    packages = Package.objects.all()
+    if user.is_admin:
+        return packages
+    if user.is_student:
+        return packages.filter(request__student_id=user.id)
+    if user.is_tutor:
+        return packages.filter(request__matches__tutor_id=user.id).distinct()
+    return packages.none()
+
+
+def ledger_problems() -> Iterator[str]:
+    """Every way the packages disagree with the sessions charged to them (CONTRACT §2)."""
+    charged = Count("sessions", filter=Q(sessions__status__in=CONSUMING_STATUSES))
+    rows = (
+        Package.objects.annotate(charged=charged)
+        .values_list("id", "sessions_used", "sessions_total", "status", "charged")
+        .order_by("created_at", "id")
+    )
+    for package_id, used, total, status, charged_count in rows.iterator(chunk_size=2000):
+        if not 0 <= used <= total:
+            yield f"package {package_id}: sessions_used {used} outside 0..{total}"
+        if used != charged_count:
+            yield (
+                f"package {package_id}: sessions_used is {used} but {charged_count} "
+                "session(s) charged to it consume a session"
+            )
+        if status == Package.Status.EXHAUSTED and used != total:
+            yield f"package {package_id}: exhausted with {total - used} session(s) left"
+        if status == Package.Status.ACTIVE and used >= total:
+            yield f"package {package_id}: active with no session left"
+    uncharged = Session.objects.filter(status__in=CONSUMING_STATUSES, package__isnull=True)
+    for session_id in uncharged.values_list("id", flat=True).iterator(chunk_size=2000):
+        yield f"session {session_id}: consumes a session but is charged to no package"
+    foreign = Session.objects.filter(package__isnull=False).exclude(package__request_id=F("request_id"))
+    for session_id in foreign.values_list("id", flat=True).iterator(chunk_size=2000):
+        yield f"session {session_id}: charged to a package of another request"
