@@ -94,6 +94,12 @@ TEMPLATES = [
 ]
 
 
+# Lets two test runs on one machine keep separate test databases (e.g. "_api").
+_test_suffix = os.environ.get("TUTORDESK_TEST_DB_SUFFIX", "")
+if _test_suffix and not _test_suffix.replace("_", "").isalnum():
+    raise ImproperlyConfigured("TUTORDESK_TEST_DB_SUFFIX may hold only letters, digits and underscores")
+
+
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -116,9 +122,10 @@ def _database() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
         # A file, not shared-cache memory: race tests need real locking and the busy timeout.
-        config["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+        config["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test{_test_suffix}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         config.setdefault("CONN_HEALTH_CHECKS", True)
+        config["TEST"] = {"NAME": f"test_tutordesk{_test_suffix}"}
     else:
         raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, got engine {engine}")
     return config

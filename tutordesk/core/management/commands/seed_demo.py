@@ -43,6 +43,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if User.objects.exists():
+            if options["if_empty"] and not options["reset"]:
+                self.stdout.write("The database already has data; leaving it as it is.")
+                return
             if not options["reset"]:
                 raise CommandError(
                     "The database already has data; seed_demo only fills an empty one. "
