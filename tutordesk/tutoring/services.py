@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -44,7 +45,11 @@ def package_create(*, request_id: uuid.UUID, sessions_total: int, actor: User) -
     sessions_total = clean_int(
         sessions_total, field="sessions_total", minimum=1, maximum=MAX_PACKAGE_SESSIONS
     )
-    if not TutoringRequest.objects.filter(pk=request_id).exists():
+    try:
+        exists = TutoringRequest.objects.filter(pk=request_id).exists()
+    except (DjangoValidationError, ValueError):
+        exists = False
+    if not exists:
         raise NotFound("No such request")
     package = Package.objects.create(request_id=request_id, sessions_total=sessions_total)
     audit_log_write(

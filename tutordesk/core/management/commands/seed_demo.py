@@ -35,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="wipe every table first (audit log included)"
         )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing (and succeed) when the database has data"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         sizes = {k: options[k] for k in ("tutors", "students", "sessions_per_match")}

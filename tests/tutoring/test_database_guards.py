@@ -1,0 +1,58 @@
+"""The database guards the invariants on its own, whatever code or person writes SQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from tests.factories import MatchFactory, PackageFactory, SessionFactory
+
+
+def raw(sql: str, params: list | None = None) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+def test_sessions_used_cannot_pass_sessions_total(db):
+    package = PackageFactory(sessions_total=3)
+    with pytest.raises(IntegrityError):
+        raw("UPDATE packages SET sessions_used = sessions_total + 1")
+    package.refresh_from_db()
+    assert package.sessions_used == 0
+
+
+def test_sessions_used_cannot_go_below_zero(db):
+    PackageFactory(sessions_total=3)
+    with pytest.raises(IntegrityError):
+        raw("UPDATE packages SET sessions_used = -1")
+
+
+def test_a_full_package_cannot_stay_active(db):
+    PackageFactory(sessions_total=3)
+    with pytest.raises(IntegrityError):
+        raw("UPDATE packages SET sessions_used = 3")
+
+
+def test_an_unknown_session_status_is_refused(db):
+    SessionFactory()
+    with pytest.raises(IntegrityError):
+        raw("UPDATE sessions SET status = 'cancelled'")
+
+
+@pytest.mark.parametrize("minutes", [0, 14, 241])
+def test_a_duration_outside_15_to_240_is_refused(db, minutes):
+    SessionFactory()
+    with pytest.raises(IntegrityError):
+        raw("UPDATE sessions SET duration_minutes = %s", [minutes])
+
+
+def test_a_plain_http_meet_link_is_refused(db):
+    SessionFactory()
+    with pytest.raises(IntegrityError):
+        raw("UPDATE sessions SET meet_link = 'http://meet.example.com/x'")
+
+
+def test_a_request_has_one_active_match_at_most(db):
+    match = MatchFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MatchFactory(request=match.request)
