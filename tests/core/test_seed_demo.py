@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
@@ -72,7 +74,7 @@ def test_no_tutor_is_double_booked(db):
         by_tutor.setdefault(s.tutor_id, []).append((s.scheduled_start_at, s.scheduled_end_at))
     for spans in by_tutor.values():
         spans.sort()
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_it_refuses_a_non_empty_database_without_reset(db):
