@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from tutordesk.accounts.models import User
 from tutordesk.core.errors import DomainError
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS, package_create
@@ -64,11 +65,11 @@ class PackageAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Package, form: Any, change: bool) -> None:
         if change:
             return
+        actor = request.user
+        assert isinstance(actor, User)  # the admin site only admits logged-in admins
         try:
             created = package_create(
-                request_id=obj.request_id,
-                sessions_total=form.cleaned_data["sessions_total"],
-                actor=request.user,
+                request_id=obj.request_id, sessions_total=form.cleaned_data["sessions_total"], actor=actor
             )
         except DomainError as exc:
             messages.error(request, exc.detail)
