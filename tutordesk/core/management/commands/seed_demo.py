@@ -60,7 +60,7 @@ class Command(BaseCommand):
         def progress(items: Iterable[Session], total: int) -> Iterable[Session]:
             if total < PROGRESS_FROM:
                 return items
-            return tqdm(items, total=total, desc="sessions", unit="", file=sys.stderr)
+            return tqdm(items, total=total, desc="sessions", unit="", file=sys.stderr, disable=None)
 
         summary = seed_demo(
             **sizes, seed=options["seed"], password=password, now=timezone.now(), progress=progress
