@@ -62,38 +62,29 @@ def seed_demo(
     def next_id() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
-    def person(index: int) -> str:
-        return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-
     check_demo_size(tutors=tutors, students=students, sessions_per_match=sessions_per_match)
 
     # One hash for everyone: hashing is deliberately slow, and every demo login shares the password.
     password_hash = make_password(password)
+
+    def people(role: Role, count: int) -> list[User]:
+        return [
+            User(
+                id=next_id(),
+                email=f"{role.value}{i}@example.com",
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                role=role,
+                timezone=rng.choice(TIME_ZONES),
+                password=password_hash,
+            )
+            for i in range(1, count + 1)
+        ]
+
     admin = User(
         id=next_id(), email="admin@example.com", name="Avery Admin", role=Role.ADMIN, password=password_hash
     )
-    tutor_users = [
-        User(
-            id=next_id(),
-            email=f"tutor{i}@example.com",
-            name=person(i),
-            role=Role.TUTOR,
-            timezone=rng.choice(TIME_ZONES),
-            password=password_hash,
-        )
-        for i in range(1, tutors + 1)
-    ]
-    student_users = [
-        User(
-            id=next_id(),
-            email=f"student{i}@example.com",
-            name=person(i),
-            role=Role.STUDENT,
-            timezone=rng.choice(TIME_ZONES),
-            password=password_hash,
-        )
-        for i in range(1, students + 1)
-    ]
+    tutor_users = people(Role.TUTOR, tutors)
+    student_users = people(Role.STUDENT, students)
 
     day0 = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     free_slots = {
