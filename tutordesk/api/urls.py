@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from tutordesk.api.api import api, not_found_view
+
+urlpatterns = [
+    path("", api.urls),
+    re_path(r"^.*$", not_found_view),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
@@ -42,3 +43,31 @@ def session_get(*, session_id: uuid.UUID | str, user: User) -> Session:
     except (Session.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such session") from exc
     return session
+
+
+def sessions_filtered(
+    *,
+    user: User,
+    status: str | None = None,
+    tutor_id: uuid.UUID | None = None,
+    student_id: uuid.UUID | None = None,
+    start_from: datetime | None = None,
+    start_before: datetime | None = None,
+) -> QuerySet[Session]:
+    """The sessions this user may see, narrowed by the filters, in (scheduled_start_at, id) order.
+
+    Each filter lines up with an index led by tutor, student or status and followed by
+    (scheduled_start_at, id), so a keyset page reads only the rows it returns.
+    """
+    sessions = sessions_visible_to(user)
+    if status is not None:
+        sessions = sessions.filter(status=status)
+    if tutor_id is not None:
+        sessions = sessions.filter(tutor_id=tutor_id)
+    if student_id is not None:
+        sessions = sessions.filter(student_id=student_id)
+    if start_from is not None:
+        sessions = sessions.filter(scheduled_start_at__gte=start_from)
+    if start_before is not None:
+        sessions = sessions.filter(scheduled_start_at__lt=start_before)
+    return sessions.order_by("scheduled_start_at", "id")

@@ -54,7 +54,10 @@ class Match(models.Model):
                 fields=["request"], condition=Q(status="active"), name="matches_one_active_per_request"
             ),
         ]
-        indexes = [models.Index(fields=["tutor", "status"], name="matches_tutor_status_idx")]
+        indexes = [
+            models.Index(fields=["tutor", "status"], name="matches_tutor_status_idx"),
+            models.Index(fields=["created_at", "id"], name="matches_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"match {self.id}"
@@ -94,7 +97,10 @@ class Package(models.Model):
                 name="packages_status_matches_usage",
             ),
         ]
-        indexes = [models.Index(fields=["request", "created_at"], name="packages_request_created_idx")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="packages_request_created_idx"),
+            models.Index(fields=["created_at", "id"], name="packages_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sessions_used}/{self.sessions_total} ({self.status})"

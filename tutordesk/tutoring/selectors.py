@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Q, QuerySet
 
 from tutordesk.accounts.models import User
+from tutordesk.core.errors import Forbidden, NotFound
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.status import CONSUMING_STATUSES
-from tutordesk.tutoring.models import Package
+from tutordesk.tutoring.models import Match, Package
 
 
 def packages_visible_to(user: User) -> QuerySet[Package]:
@@ -50,3 +53,21 @@ def ledger_problems() -> Iterator[str]:
     foreign = Session.objects.filter(package__isnull=False).exclude(package__request_id=F("request_id"))
     for session_id in foreign.values_list("id", flat=True).iterator(chunk_size=2000):
         yield f"session {session_id}: charged to a package of another request"
+
+
+def matches_visible_to(user: User) -> QuerySet[Match]:
+    """Admins see every match, tutors their own. Students have no match list (Forbidden)."""
+    matches = Match.objects.select_related("request")
+    if user.is_admin:
+        return matches
+    if user.is_tutor:
+        return matches.filter(tutor_id=user.id)
+    raise Forbidden("Only tutors and admins can list matches")
+
+
+def package_get(*, package_id: uuid.UUID | str, user: User) -> Package:
+    """The package if this user may see it; NotFound otherwise (never a hint that it exists)."""
+    try:
+        return packages_visible_to(user).get(pk=package_id)
+    except (Package.DoesNotExist, DjangoValidationError, ValueError) as exc:
+        raise NotFound("No such package") from exc

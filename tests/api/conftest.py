@@ -1,0 +1,81 @@
+"""API test fixtures: a JSON client per persona, authenticated with a real API token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tutordesk.accounts.services import api_token_create
+
+BASE = "/api/v1"
+
+
+class ApiClient:
+    """Talks to /api/v1 as one user (or nobody) through Django's test client."""
+
+    def __init__(self, token: str | None = None, client: Client | None = None) -> None:
+        self.client = client or Client()
+        self.headers: dict[str, str] = {}
+        if token is not None:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str, params: dict[str, Any] | None = None, **headers: str):
+        return self.client.get(BASE + path, params or {}, headers={**self.headers, **headers})
+
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = None,
+        raw: bytes | str | None = None,
+        content_type: str = "application/json",
+        **headers: str,
+    ):
+        all_headers = {**self.headers, **headers}
+        if key is not None:
+            all_headers["Idempotency-Key"] = key
+        data = raw if raw is not None else json.dumps(body)
+        return self.client.post(BASE + path, data, content_type=content_type, headers=all_headers)
+
+
+def token_for(user) -> str:
+    return api_token_create(email=user.email)[1]
+
+
+@pytest.fixture
+def anonymous_api():
+    return ApiClient()
+
+
+@pytest.fixture
+def tutor_api(tutor):
+    return ApiClient(token_for(tutor))
+
+
+@pytest.fixture
+def other_tutor_api(other_tutor):
+    return ApiClient(token_for(other_tutor))
+
+
+@pytest.fixture
+def student_api(student):
+    return ApiClient(token_for(student))
+
+
+@pytest.fixture
+def admin_api(admin):
+    return ApiClient(token_for(admin))
+
+
+def assert_problem(response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= body.keys()
+    return body

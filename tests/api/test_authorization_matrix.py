@@ -1,0 +1,182 @@
+"""{anonymous, student, owning tutor, other tutor, admin} × every endpoint, on own and others' objects.
+
+Every cell answers as CONTRACT §4 says, and a refused cell changes no row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.api.conftest import ApiClient, token_for
+from tests.factories import MatchFactory, PackageFactory, SessionFactory
+from tests.helpers import put_in_status, snapshot
+from tutordesk.scheduling.models import Session
+from tutordesk.tutoring.models import Match, Package, TutoringRequest
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "student", "tutor", "other_tutor", "admin"]
+
+
+@pytest.fixture
+def world(tutor, other_tutor, student, admin, match, package, past_session):
+    """`past_session` belongs to tutor/student; `foreign` to other_tutor and another student."""
+    foreign_match = MatchFactory(tutor=other_tutor)
+    foreign_package = PackageFactory(request=foreign_match.request)
+    foreign = SessionFactory(match=foreign_match)
+    recorded = put_in_status(
+        SessionFactory(match=match, scheduled_start_at=timezone.now() - timedelta(days=1)), "done"
+    )
+    clients = {
+        "anonymous": ApiClient(),
+        "student": ApiClient(token_for(student)),
+        "tutor": ApiClient(token_for(tutor)),
+        "other_tutor": ApiClient(token_for(other_tutor)),
+        "admin": ApiClient(token_for(admin)),
+    }
+    return {
+        "clients": clients,
+        "own": past_session,
+        "foreign": foreign,
+        "recorded": recorded,
+        "match": match,
+        "package": package,
+        "foreign_package": foreign_package,
+        "foreign_match": foreign_match,
+    }
+
+
+def business_rows():
+    rows = snapshot()
+    rows["matches"] = list(Match.objects.order_by("id").values_list())
+    rows["requests"] = list(TutoringRequest.objects.order_by("id").values_list())
+    return rows
+
+
+# (who, expected status) per read
+READS = {
+    "me": ("/me", {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 200, "admin": 200}),
+    "matches": (
+        "/matches",
+        {"anonymous": 401, "student": 403, "tutor": 200, "other_tutor": 200, "admin": 200},
+    ),
+    "sessions": (
+        "/sessions",
+        {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 200, "admin": 200},
+    ),
+    "own_session": (
+        "/sessions/{own}",
+        {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 404, "admin": 200},
+    ),
+    "foreign_session": (
+        "/sessions/{foreign}",
+        {"anonymous": 401, "student": 404, "tutor": 404, "other_tutor": 200, "admin": 200},
+    ),
+    "packages": (
+        "/packages",
+        {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 200, "admin": 200},
+    ),
+    "own_package": (
+        "/packages/{package}",
+        {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 404, "admin": 200},
+    ),
+    "foreign_package": (
+        "/packages/{foreign_package}",
+        {"anonymous": 401, "student": 404, "tutor": 404, "other_tutor": 200, "admin": 200},
+    ),
+    "audit_logs": (
+        "/audit-logs",
+        {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
+    ),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("read", list(READS))
+def test_every_read_answers_each_persona_as_the_contract_says(world, read, persona):
+    template, expected = READS[read]
+    path = template.format(
+        own=world["own"].id, foreign=world["foreign"].id, package=world["package"].id,
+        foreign_package=world["foreign_package"].id,
+    )  # fmt: skip
+    response = world["clients"][persona].get(path)
+    assert response.status_code == expected[persona], (path, persona, response.content[:300])
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_lists_hold_only_what_each_persona_may_see(world):
+    def ids(persona, path):
+        return {item["id"] for item in world["clients"][persona].get(path).json()["items"]}
+
+    own, foreign, recorded = str(world["own"].id), str(world["foreign"].id), str(world["recorded"].id)
+    assert ids("student", "/sessions") == {own, recorded}
+    assert ids("tutor", "/sessions") == {own, recorded}
+    assert ids("other_tutor", "/sessions") == {foreign}
+    assert ids("admin", "/sessions") == {own, recorded, foreign}
+    assert ids("tutor", "/matches") == {str(world["match"].id)}
+    assert ids("other_tutor", "/matches") == {str(world["foreign_match"].id)}
+    assert ids("student", "/packages") == ids("tutor", "/packages") == {str(world["package"].id)}
+    assert ids("other_tutor", "/packages") == {str(world["foreign_package"].id)}
+    assert len(ids("admin", "/packages")) == 2
+    assert ids("tutor", f"/sessions?tutor_id={world['foreign'].tutor_id}") == set()
+
+
+def _writes(world):
+    start = (timezone.now() + timedelta(days=5)).isoformat()
+    return {
+        "status_own": (f"/sessions/{world['own'].id}/status", {"status": "done"}),
+        "status_foreign": (f"/sessions/{world['foreign'].id}/status", {"status": "done"}),
+        "correct_own": (
+            f"/sessions/{world['recorded'].id}/correction",
+            {"status": "no_show_tutor", "reason": "r"},
+        ),
+        "create_session_own": (
+            "/sessions",
+            {"match_id": str(world["match"].id), "scheduled_start_at": start, "duration_minutes": 60},
+        ),
+        "create_session_foreign": (
+            "/sessions",
+            {"match_id": str(world["foreign_match"].id), "scheduled_start_at": start, "duration_minutes": 60},
+        ),
+        "create_package": ("/packages", {"request_id": str(world["match"].request_id), "sessions_total": 3}),
+    }
+
+
+WRITES = {
+    "status_own": {"anonymous": 401, "student": 403, "tutor": 200, "other_tutor": 404, "admin": 200},
+    "status_foreign": {"anonymous": 401, "student": 404, "tutor": 404, "other_tutor": 200, "admin": 200},
+    "correct_own": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 404, "admin": 200},
+    "create_session_own": {"anonymous": 401, "student": 403, "tutor": 201, "other_tutor": 404, "admin": 201},
+    "create_session_foreign": {
+        "anonymous": 401,
+        "student": 404,
+        "tutor": 404,
+        "other_tutor": 201,
+        "admin": 201,
+    },
+    "create_package": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("write", list(WRITES))
+@pytest.mark.parametrize("with_key", [False, True], ids=["no-key", "key"])
+def test_every_write_answers_each_persona_and_refusals_change_no_row(world, write, persona, with_key):
+    path, body = _writes(world)[write]
+    before = business_rows()
+    response = world["clients"][persona].post(path, body, key="matrix-key" if with_key else None)
+    expected = WRITES[write][persona]
+    assert response.status_code == expected, (write, persona, response.content[:300])
+    after = business_rows()
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert after == before
+    else:
+        assert after != before
+        if write.startswith("create_session"):
+            assert Session.objects.count() == len(before["sessions"]) + 1
+        if write == "create_package":
+            assert Package.objects.count() == len(before["packages"]) + 1

@@ -1,0 +1,45 @@
+"""SQL statements of one API `done` with an Idempotency-Key: the service's 5, plus a fixed few."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api.conftest import ApiClient, token_for
+from tests.factories import PackageFactory, SessionFactory
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def statements(captured) -> list[str]:
+    return [
+        q["sql"] for q in captured.captured_queries if not q["sql"].upper().startswith(TRANSACTION_CONTROL)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_done_with_a_key_runs_a_fixed_number_of_statements(match, tutor):
+    for _ in range(5):
+        PackageFactory(request=match.request, sessions_total=3)
+    api = ApiClient(token_for(tutor))
+    sessions = [SessionFactory(match=match) for _ in range(2)]
+
+    counts = []
+    for i, session in enumerate(sessions):
+        with CaptureQueriesContext(connection) as captured:
+            response = api.post(f"/sessions/{session.id}/status", {"status": "done"}, key=f"budget-{i}")
+        assert response.status_code == 200
+        counts.append(statements(captured))
+
+    sql = counts[0]
+    # token lookup; key lookup; [PostgreSQL: advisory lock, key lookup again]; the service's 5; key insert
+    expected = 10 if connection.vendor == "postgresql" else 8
+    assert len(sql) == expected, "\n".join(sql)
+    assert len(counts[1]) == expected  # the same however many sessions and packages exist
+
+    with CaptureQueriesContext(connection) as captured:
+        replay = api.post(f"/sessions/{sessions[0].id}/status", {"status": "done"}, key="budget-0")
+    assert replay["Idempotent-Replayed"] == "true"
+    # token lookup; key lookup — a replay takes no lock and never reaches the service
+    assert len(statements(captured)) == 2
