@@ -169,6 +169,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The login form posts the email as `username` (CONTRACT §5), not as the model's `email` field.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env_bool("TUTORDESK_AXES_ENABLED", True)
 
 # Cookies and headers: strict by default, relaxed only for local HTTP when DEBUG is on.

@@ -1,0 +1,157 @@
+"""Forms of the pages. They only parse input; every write goes through a service."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+
+from tutordesk.core.idempotency import is_valid_key
+from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
+from tutordesk.scheduling.status import SESSION_STATUS_LABELS, TRANSITIONS, SessionStatus
+from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+UPDATE_CHOICES = [
+    (s, SESSION_STATUS_LABELS[s]) for s in SESSION_STATUS_LABELS if s in TRANSITIONS["scheduled"]
+]
+ALL_CHOICES = list(SESSION_STATUS_LABELS.items())
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form with the `username` field asking for an email."""
+
+    username = forms.CharField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account. Check them and try again.",
+    }
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            # The email goes in under both names: django-axes reads the lockout key from the
+            # credential named by AXES_USERNAME_FORM_FIELD, which defaults to the user model's
+            # USERNAME_FIELD ("email"); the auth backend reads `username`.
+            self.user_cache = authenticate(self.request, username=username, email=username, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class IdempotentForm(forms.Form):
+    """Every write form carries a one-time key; a repeated submission replays the first answer."""
+
+    idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", str(uuid.uuid4()))
+
+    def clean_idempotency_key(self) -> str:
+        key = self.cleaned_data["idempotency_key"]
+        if not is_valid_key(key):
+            raise forms.ValidationError("The form's key is damaged; reload the page and try again.")
+        return key
+
+
+class StatusUpdateForm(IdempotentForm):
+    status = forms.ChoiceField(choices=UPDATE_CHOICES)
+    tutor_notes = forms.CharField(
+        label="Notes", required=False, max_length=MAX_NOTES_LENGTH, strip=False, widget=forms.Textarea
+    )
+    new_start_at = forms.DateTimeField(
+        label="New time",
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        # The new time belongs to a reschedule only; other buttons of the same form ignore it.
+        if data.get("status") != SessionStatus.RESCHEDULED:
+            data["new_start_at"] = None
+        notes = data.get("tutor_notes")
+        if notes is not None and not notes.strip():
+            data["tutor_notes"] = None  # blank notes keep whatever the session already has
+        return data
+
+
+class CorrectionForm(IdempotentForm):
+    status = forms.ChoiceField(label="Correct to", choices=ALL_CHOICES)
+    reason = forms.CharField(label="Reason", max_length=MAX_REASON_LENGTH)
+
+
+class PackageForm(IdempotentForm):
+    sessions_total = forms.IntegerField(label="Sessions", min_value=1, max_value=MAX_PACKAGE_SESSIONS)
+
+
+INPUT_CLASSES = (
+    "mt-0.5 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm "
+    "focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500"
+)
+
+
+class StyledForm(forms.Form):
+    """A GET filter form whose inputs carry the page's input classes."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", INPUT_CLASSES)
+
+
+class DateRangeMixin(StyledForm):
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def range(self, tz: object) -> tuple[datetime | None, datetime | None]:
+        """The dates as a half-open range of aware datetimes in the viewer's time zone."""
+        start = self.cleaned_data.get("start")
+        end = self.cleaned_data.get("end")
+        start_at = datetime.combine(start, datetime.min.time(), tzinfo=tz) if start else None  # type: ignore[arg-type]
+        end_at = (
+            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)  # type: ignore[arg-type]
+            if end
+            else None
+        )
+        return start_at, end_at
+
+
+class SessionFilterForm(DateRangeMixin):
+    field_order = ["status", "tutor", "student", "start", "end"]
+
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ALL_CHOICES])
+    tutor = forms.TypedChoiceField(label="Tutor", required=False, coerce=uuid.UUID, empty_value=None)
+    student = forms.CharField(label="Student", required=False, max_length=200)
+
+    def __init__(self, *args: object, tutor_choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["tutor"].choices = [("", "Any tutor"), *tutor_choices]  # type: ignore[attr-defined]
+
+
+class AuditFilterForm(DateRangeMixin):
+    action = forms.CharField(label="Action", required=False, max_length=64)
+    entity_type = forms.ChoiceField(
+        label="Entity",
+        required=False,
+        choices=[("", "Any"), ("session", "Session"), ("package", "Package")],
+    )
+    entity_id = forms.UUIDField(label="Entity id", required=False)
+    actor = forms.CharField(label="Actor", required=False, max_length=200)
+
+
+class PackageSearchForm(StyledForm):
+    q = forms.CharField(label="Search", required=False, max_length=200)
