@@ -57,9 +57,9 @@ def test_a_student_may_not_list_matches(student_api, match):
 def test_packages_list_and_one(student_api, admin_api, package, match):
     later = PackageFactory(request=match.request, sessions_total=5)
     PackageFactory()  # another student's
-    body = student_api.get("/packages", {"request_id": str(match.request_id)}).json()
-    assert [p["id"] for p in body["items"]] == [str(package.id), str(later.id)]
-    assert body["next_cursor"] is None
+    response = student_api.get("/packages", {"request_id": str(match.request_id)})
+    assert [p["id"] for p in response.json()] == [str(package.id), str(later.id)]
+    assert "Link" not in response
     one = student_api.get(f"/packages/{later.id}").json()
     assert (one["sessions_total"], one["sessions_used"], one["sessions_remaining"], one["status"]) == (
         5,
@@ -67,8 +67,23 @@ def test_packages_list_and_one(student_api, admin_api, package, match):
         5,
         "active",
     )
-    assert len(admin_api.get("/packages").json()["items"]) == 3
-    assert len(admin_api.get("/packages", {"limit": 2}).json()["items"]) == 2
+    assert len(admin_api.get("/packages").json()) == 3
+
+
+def test_the_package_list_pages_through_its_link_header(admin_api, package, match):
+    PackageFactory(request=match.request, sessions_total=5)
+    PackageFactory(request=match.request, sessions_total=6)
+    first = admin_api.get("/packages", {"limit": 2})
+    assert len(first.json()) == 2
+    link = first["Link"]
+    assert link.endswith('>; rel="next"') and "cursor=" in link and "limit=2" in link
+    query = link[link.index("?") + 1 : link.index(">")]
+    second = admin_api.get(f"/packages?{query}")
+    assert second.status_code == 200
+    assert [p["sessions_total"] for p in second.json()] == [6]
+    assert "Link" not in second
+    everything = {p["id"] for p in first.json()} | {p["id"] for p in second.json()}
+    assert len(everything) == 3
 
 
 def test_an_admin_creates_a_package(admin_api, match, admin):

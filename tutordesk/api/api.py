@@ -31,7 +31,6 @@ from tutordesk.api.schemas import (
     MeOut,
     PackageCreateIn,
     PackageOut,
-    PackagePage,
     Problem,
     SessionCreateIn,
     SessionOut,
@@ -333,7 +332,10 @@ def sessions_correct_status(
 
 
 @api.get(
-    "/packages", response={200: PackagePage, **LIST_ERRORS}, operation_id="packages_list", tags=["packages"]
+    "/packages",
+    response={200: list[PackageOut], **LIST_ERRORS},
+    operation_id="packages_list",
+    tags=["packages"],
 )
 def packages_list(
     request: HttpRequest,
@@ -341,14 +343,22 @@ def packages_list(
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> HttpResponse:
-    """Packages of the caller's own requests (students, tutors) or all (admins); oldest first."""
+    """Packages of the caller's own requests (students, tutors) or all (admins); oldest first.
+
+    A plain JSON array (CONTRACT §4: "`Package` list"); when more remain, the `Link` header
+    carries the next page (`rel="next"`, with its `cursor`).
+    """
     packages = packages_visible_to(request.auth)  # type: ignore[attr-defined]
     if request_id is not None:
         packages = packages.filter(request_id=request_id)
     packages = packages.order_by("created_at", "id")
-    return _ok(
-        keyset_page(packages, time_field="created_at", cursor=cursor, limit=limit, to_dict=package_dict)
-    )
+    page = keyset_page(packages, time_field="created_at", cursor=cursor, limit=limit, to_dict=package_dict)
+    response = json_response(200, json.dumps(page["items"], ensure_ascii=False))
+    if page["next_cursor"] is not None:
+        query = request.GET.copy()
+        query["cursor"] = page["next_cursor"]
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+    return response
 
 
 @api.get(

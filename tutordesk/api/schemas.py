@@ -145,11 +145,6 @@ class SessionPage(Schema):
     next_cursor: str | None
 
 
-class PackagePage(Schema):
-    items: list[PackageOut]
-    next_cursor: str | None
-
-
 class AuditLogPage(Schema):
     items: list[AuditLogOut]
     next_cursor: str | None
