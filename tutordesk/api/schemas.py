@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from tutordesk.core.validation import TIME_RANGE_MESSAGE, in_time_range
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
@@ -22,9 +23,12 @@ SessionStatusName = Literal["scheduled", "done", "rescheduled", "no_show_student
 
 def _fits_in_utc(value: datetime) -> datetime:
     try:
-        return value.astimezone(UTC)
+        value = value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("date and time out of range") from exc
+    if not in_time_range(value):
+        raise ValueError(TIME_RANGE_MESSAGE)
+    return value
 
 
 def _iso_text(value: object) -> object:

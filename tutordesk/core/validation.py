@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 
@@ -21,11 +21,26 @@ def clean_text(value: object, *, field: str, max_length: int, required: bool = F
     return value
 
 
+# Lessons happen in this century: a time outside it is a typo, and the far ends of the calendar
+# overflow date arithmetic (an end time, a viewer's time zone).
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+TIME_RANGE_MESSAGE = "must be between the years 2000 and 2099"
+
+
+def in_time_range(value: datetime | date) -> bool:
+    if isinstance(value, datetime):
+        return EARLIEST_TIME <= value < LATEST_TIME if value.tzinfo else 2000 <= value.year <= 2099
+    return EARLIEST_TIME.date() <= value < LATEST_TIME.date()
+
+
 def clean_aware_datetime(value: object, *, field: str) -> datetime:
     if not isinstance(value, datetime):
         raise ValidationError(f"{field} must be a date and time", field=field)
     if timezone.is_naive(value):
         raise ValidationError(f"{field} must include a UTC offset", field=field)
+    if not in_time_range(value):
+        raise ValidationError(f"{field} {TIME_RANGE_MESSAGE}", field=field)
     return value
 
 

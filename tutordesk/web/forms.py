@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
 from tutordesk.core.idempotency import is_valid_key
+from tutordesk.core.validation import TIME_RANGE_MESSAGE, in_time_range
 from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, TRANSITIONS, SessionStatus
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
@@ -67,6 +68,11 @@ class IdempotentForm(forms.Form):
         return key
 
 
+def within_time_range(value: datetime | date) -> None:
+    if not in_time_range(value):
+        raise forms.ValidationError(f"The date {TIME_RANGE_MESSAGE}.")
+
+
 class StatusUpdateForm(IdempotentForm):
     status = forms.ChoiceField(choices=UPDATE_CHOICES)
     tutor_notes = forms.CharField(
@@ -75,6 +81,7 @@ class StatusUpdateForm(IdempotentForm):
     new_start_at = forms.DateTimeField(
         label="New time",
         required=False,
+        validators=[within_time_range],
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
 
@@ -114,8 +121,18 @@ class StyledForm(forms.Form):
 
 
 class DateRangeMixin(StyledForm):
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From",
+        required=False,
+        validators=[within_time_range],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        validators=[within_time_range],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def range(self, tz: object) -> tuple[datetime | None, datetime | None]:
         """The dates as a half-open range of aware datetimes in the viewer's time zone."""
