@@ -12,6 +12,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError
@@ -19,9 +20,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from tutordesk.api.auth import api_auth
-from tutordesk.api.idempotent import IdempotencyKey, respond_once
+from tutordesk.api.idempotent import IdempotencyKey, respond_once, store_refusal
 from tutordesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page
-from tutordesk.api.problems import PROBLEM_CONTENT_TYPE, json_response, problem_for, problem_response
+from tutordesk.api.problems import PROBLEM_CONTENT_TYPE, json_response, problem, problem_for, problem_response
 from tutordesk.api.schemas import (
     NO_NUL,
     ApiDateTime,
@@ -155,7 +156,14 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         for error in exc.errors
     ]
     fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in errors if e["loc"])
-    return problem_response("validation_error", f"Invalid input: {fields or 'request'}", errors=errors)
+    status, body = problem("validation_error", f"Invalid input: {fields or 'request'}", errors=errors)
+    return store_refusal(request, status, body)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django's own request limits: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields.
+    return problem_response("validation_error", f"The request is too large or malformed: {exc}")
 
 
 @api.exception_handler(HttpError)

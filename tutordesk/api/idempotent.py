@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header
 
+from tutordesk.accounts.models import User
 from tutordesk.api.problems import json_response, problem_for
 from tutordesk.core.idempotency import (
     IdempotencyKeyInUse,
@@ -32,6 +34,21 @@ IdempotencyKey: Any = Header(
         "for every retry of the same request."
     ),
 )
+
+
+def store_refusal(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    """Answer a POST refused before its handler ran (an invalid body), storing the refusal under
+    the request's Idempotency-Key when there is a usable one: errors are replayed too (CONTRACT §4)."""
+    user = getattr(request, "auth", None)
+    key = request.headers.get("Idempotency-Key")
+    if (
+        request.method != "POST"
+        or not isinstance(user, User)
+        or key is None
+        or not re.match(KEY_PATTERN, key)
+    ):
+        return json_response(status, json.dumps(body, ensure_ascii=False))
+    return respond_once(request, key=key, run=lambda: (status, body))
 
 
 def respond_once(

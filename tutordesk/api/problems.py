@@ -23,6 +23,8 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "idempotency_key_in_use": (409, "Idempotency key in use"),
     "validation_error": (422, "Invalid input"),
     "idempotency_key_reused": (422, "Idempotency key reused"),
+    # Not a domain error: a method the path does not take (the `Allow` header lists those it does).
+    "method_not_allowed": (405, "Method not allowed"),
     # Never expected: the catch-all for a bug, still answered in the same shape.
     "internal_error": (500, "Internal error"),
 }
