@@ -148,12 +148,13 @@ def _writes(world):
 
 WRITES = {
     "status_own": {"anonymous": 401, "student": 403, "tutor": 200, "other_tutor": 404, "admin": 200},
-    "status_foreign": {"anonymous": 401, "student": 404, "tutor": 404, "other_tutor": 200, "admin": 200},
+    # A student may never post a status or a session: 403 for the role, whosever the session.
+    "status_foreign": {"anonymous": 401, "student": 403, "tutor": 404, "other_tutor": 200, "admin": 200},
     "correct_own": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 404, "admin": 200},
     "create_session_own": {"anonymous": 401, "student": 403, "tutor": 201, "other_tutor": 404, "admin": 201},
     "create_session_foreign": {
         "anonymous": 401,
-        "student": 404,
+        "student": 403,
         "tutor": 404,
         "other_tutor": 201,
         "admin": 201,

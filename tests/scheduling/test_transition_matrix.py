@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import StudentFactory
 from tests.helpers import correct_status, put_in_status, snapshot, update_status
 from tutordesk.core.errors import Forbidden, InvalidTransition, NotFound
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, can_correct, can_transition
 
 STATUSES = list(SESSION_STATUS_LABELS)
-ACTORS = ["owning_tutor", "other_tutor", "student", "admin"]
+ACTORS = ["owning_tutor", "other_tutor", "student", "other_student", "admin"]
 
 
 @pytest.fixture
 def actors(tutor, other_tutor, student, admin):
-    return {"owning_tutor": tutor, "other_tutor": other_tutor, "student": student, "admin": admin}
+    return {
+        "owning_tutor": tutor,
+        "other_tutor": other_tutor,
+        "student": student,
+        "other_student": StudentFactory(),
+        "admin": admin,
+    }
 
 
 def expected_update_error(actor: str, frm: str, to: str) -> type[Exception] | None:
+    if actor in ("student", "other_student"):
+        return Forbidden  # the role may never do this, whosever the session
     if actor == "other_tutor":
         return NotFound
-    if actor == "student":
-        return Forbidden
     return None if can_transition(frm, to) else InvalidTransition
 
 
 def expected_correction_error(actor: str, frm: str, to: str) -> type[Exception] | None:
+    if actor in ("student", "other_student"):
+        return Forbidden
     if actor == "other_tutor":
-        return NotFound
-    if actor in ("student", "owning_tutor"):
+        return NotFound  # another tutor's session does not exist for them, never 403
+    if actor == "owning_tutor":
         return Forbidden
     return None if can_correct(frm, to) else InvalidTransition
 

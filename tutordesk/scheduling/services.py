@@ -63,6 +63,7 @@ def session_update_status(
     new_start_at: datetime | None = None,
 ) -> StatusChange:
     """Record what happened to a scheduled session (CONTRACT §3), charging its package if it consumes one."""
+    _check_role(actor)
     _check_status_value(status)
     if tutor_notes is not None:
         clean_text(tutor_notes, field="tutor_notes", max_length=MAX_NOTES_LENGTH)
@@ -116,6 +117,7 @@ def session_correct_status(
     *, session_id: uuid.UUID | str, status: str, reason: str, actor: User
 ) -> StatusChange:
     """An admin sets a recorded session to any other status, refunding or charging as needed."""
+    _check_role(actor)
     _check_status_value(status)
     reason = clean_text(reason, field="reason", max_length=MAX_REASON_LENGTH, required=True).strip()
 
@@ -176,17 +178,14 @@ def session_create(
         duration_minutes, field="duration_minutes", minimum=MIN_DURATION_MINUTES, maximum=MAX_DURATION_MINUTES
     )
     meet_link = _clean_meet_link(meet_link)
+    if not (actor.is_tutor or actor.is_admin):
+        raise Forbidden("Only the tutor or an admin can schedule sessions")
     try:
         match = Match.objects.select_related("request").get(pk=match_id)
     except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such match") from exc
-    if not actor.is_admin:
-        if actor.is_tutor and match.tutor_id == actor.id:
-            pass
-        elif actor.is_student and match.request.student_id == actor.id:
-            raise Forbidden("Only the tutor or an admin can schedule sessions")
-        else:
-            raise NotFound("No such match")
+    if not actor.is_admin and match.tutor_id != actor.id:
+        raise NotFound("No such match")
     if match.status != Match.Status.ACTIVE:
         raise ValidationError(
             "This match has ended; sessions can only be added to an active match", field="match_id"
@@ -247,15 +246,20 @@ def _lock_session(session_id: uuid.UUID | str) -> Session:
         raise NotFound("No such session") from exc
 
 
+def _check_role(actor: User) -> None:
+    """Students never change statuses: refused for the role, before any session is looked up."""
+    if not (actor.is_tutor or actor.is_admin):
+        raise Forbidden("Only a tutor or an admin can change a session's status")
+
+
 def _check_actor(session: Session, actor: User, *, admins_only: bool) -> None:
+    """A tutor acts on their own sessions only; another tutor's session does not exist for them."""
     if actor.is_admin:
         return
     if not session_is_visible(session, actor):
         raise NotFound("No such session")
     if admins_only:
         raise Forbidden("Only an admin can correct a recorded session")
-    if not actor.is_tutor:
-        raise Forbidden("Only the session's tutor or an admin can record its status")
 
 
 def _charge(session: Session) -> Package:
