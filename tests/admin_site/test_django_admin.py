@@ -79,3 +79,43 @@ def test_a_package_added_there_goes_through_the_service(admin_client, match, adm
     package = Package.objects.get()
     assert (package.sessions_total, package.sessions_used, package.status) == (8, 0, "active")
     assert AuditLog.objects.get(entity_id=package.id).actor_id == admin.id
+
+
+def test_a_request_added_there_needs_a_student_and_is_audited(admin_client, student, tutor, admin):
+    from tutordesk.tutoring.models import TutoringRequest
+
+    refused = admin_client.post(
+        "/admin/tutoring/tutoringrequest/add/", {"student": str(tutor.pk), "subject": "Maths"}
+    )
+    assert refused.status_code == 200 and not TutoringRequest.objects.exists()
+    added = admin_client.post(
+        "/admin/tutoring/tutoringrequest/add/", {"student": str(student.pk), "subject": "Maths"}
+    )
+    assert added.status_code == 302
+    request = TutoringRequest.objects.get()
+    assert (request.student_id, request.subject, request.status) == (student.pk, "Maths", "open")
+    assert AuditLog.objects.get(entity_id=request.id).action == "request_created"
+
+
+def test_a_match_added_there_needs_a_tutor_and_marks_the_request_matched(admin_client, student, tutor, admin):
+    from tests.factories import RequestFactory
+    from tutordesk.tutoring.models import Match
+
+    request = RequestFactory(student=student, status="open")
+    refused = admin_client.post(
+        "/admin/tutoring/match/add/", {"request": str(request.pk), "tutor": str(student.pk)}
+    )
+    assert refused.status_code == 200 and not Match.objects.exists()
+    added = admin_client.post(
+        "/admin/tutoring/match/add/", {"request": str(request.pk), "tutor": str(tutor.pk)}
+    )
+    assert added.status_code == 302
+    match = Match.objects.get()
+    request.refresh_from_db()
+    assert (match.tutor_id, match.status, request.status) == (tutor.pk, "active", "matched")
+    assert AuditLog.objects.get(entity_id=match.id).action == "match_created"
+    second = admin_client.post(
+        "/admin/tutoring/match/add/", {"request": str(request.pk), "tutor": str(tutor.pk)}, follow=True
+    )
+    assert b"already has an active match" in second.content
+    assert Match.objects.count() == 1

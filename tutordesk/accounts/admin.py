@@ -18,6 +18,15 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["email", "name", "role", "timezone", "is_active"]
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("A user with this email already exists (emails ignore case).")
+        return email
+
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):

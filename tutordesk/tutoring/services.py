@@ -18,22 +18,44 @@ from tutordesk.tutoring.models import Match, Package, TutoringRequest
 MAX_PACKAGE_SESSIONS = 500
 
 
-def request_create(*, student: User, subject: str) -> TutoringRequest:
+@transaction.atomic(savepoint=False)
+def request_create(*, student: User, subject: str, actor: User) -> TutoringRequest:
+    """An admin records a student's request for tutoring in one subject."""
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can add a tutoring request")
     if not student.is_student:
         raise ValidationError("Only a student can have a tutoring request", field="student")
     subject = clean_text(subject, field="subject", max_length=200, required=True).strip()
-    return TutoringRequest.objects.create(student=student, subject=subject)
+    request = TutoringRequest.objects.create(student=student, subject=subject)
+    audit_log_write(
+        actor=actor,
+        action="request_created",
+        entity_type="request",
+        entity_id=request.id,
+        details={"student_id": str(student.id), "subject": subject},
+    )
+    return request
 
 
 @transaction.atomic(savepoint=False)
-def match_create(*, request: TutoringRequest, tutor: User) -> Match:
+def match_create(*, request: TutoringRequest, tutor: User, actor: User) -> Match:
+    """An admin assigns a tutor to a request; a request has one active match at a time."""
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can match a tutor to a request")
     if not tutor.is_tutor:
         raise ValidationError("Only a tutor can be matched to a request", field="tutor")
     request = TutoringRequest.objects.select_for_update().get(pk=request.pk)
     if Match.objects.filter(request=request, status=Match.Status.ACTIVE).exists():
-        raise ValidationError("This request already has an active match", field="request")
+        raise ValidationError("This request already has an active match; end it first", field="request")
     match = Match.objects.create(request=request, tutor=tutor)
     TutoringRequest.objects.filter(pk=request.pk).update(status=TutoringRequest.Status.MATCHED)
+    audit_log_write(
+        actor=actor,
+        action="match_created",
+        entity_type="match",
+        entity_id=match.id,
+        details={"request_id": str(request.id), "tutor_id": str(tutor.id)},
+    )
     return match
 
 
