@@ -84,6 +84,11 @@ def test_no_shows_and_a_reschedule_show_their_colours_and_charges(page, tutor, m
     assert badge(page, replacement).inner_text() == "Upcoming"
     assert_colour(page, replacement, "bg-blue-100")
     assert sessions_left(page, moved) == 9
+    # Filed under Upcoming at once, not left among the sessions waiting for an outcome.
+    upcoming_now = page.locator('[data-section="upcoming"]')
+    assert upcoming_now.locator(f'[data-session-id="{replacement.id}"] [data-status="scheduled"]').count() == 1
+    needs = page.locator('[data-section="needs-outcome"]')
+    assert needs.locator(f'[data-session-id="{replacement.id}"]').count() == 0
 
     page.reload()
     upcoming = page.locator('[data-section="upcoming"]')

@@ -239,6 +239,8 @@ def _row_response(
             "error": error,
             "notice": notice,
             "replacement": replacement,
+            # The tutor's dashboard files a replacement under Upcoming; the admin's one list keeps it in place.
+            "replacement_list": "upcoming-list" if user.is_tutor else "",
             "left": left,
             "next_url": _back(request),
         },
