@@ -51,6 +51,19 @@ def test_reschedule_with_a_new_time_adds_the_replacement_as_upcoming(tutor_clien
     replacement = Session.objects.get(rescheduled_from=past_session)
     assert replacement.scheduled_start_at == new_time
     assert 'data-status="scheduled"' in row_of(html, replacement.id)
+    # The two rows point at each other in words a person reads.
+    page = tutor_client.get("/").content.decode()
+    assert f"Moved to {new_time:%a %-d %b %Y, %H:%M}" in row_of(page, past_session.id)
+    original = past_session.scheduled_start_at
+    assert f"Rescheduled from {original:%a %-d %b %Y, %H:%M}" in row_of(page, replacement.id)
+
+
+def test_a_started_session_without_an_outcome_says_it_awaits_one(tutor_client, past_session, future_session):
+    page = tutor_client.get("/").content.decode()
+    assert "awaiting outcome" in row_of(page, past_session.id)
+    assert "awaiting outcome" not in row_of(page, future_session.id)
+    status_post(tutor_client, past_session, "done")
+    assert "awaiting outcome" not in row_of(tutor_client.get("/").content.decode(), past_session.id)
 
 
 def test_the_new_time_is_read_in_the_tutors_time_zone(tutor, tutor_client, past_session):

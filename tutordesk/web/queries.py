@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from tutordesk.accounts.models import Role, User
@@ -20,8 +20,13 @@ from tutordesk.tutoring.selectors import packages_visible_to
 
 
 def session_rows(queryset: QuerySet[Session]) -> QuerySet[Session]:
-    """Sessions with what a row shows (student, tutor, subject), fetched in one query."""
-    return queryset.select_related("student", "tutor", "request")
+    """Sessions with what a row shows (student, tutor, subject, where a reschedule moved it),
+    fetched in one query."""
+    moved_to = Session.objects.filter(rescheduled_from=OuterRef("pk")).order_by("created_at")
+    return queryset.select_related("student", "tutor", "request").annotate(
+        moved_to=Subquery(moved_to.values("scheduled_start_at")[:1]),
+        moved_from=F("rescheduled_from__scheduled_start_at"),
+    )
 
 
 def tutor_needs_outcome(user: User, *, now: datetime | None = None) -> QuerySet[Session]:

@@ -6,10 +6,11 @@ import uuid
 from datetime import timedelta
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from tutordesk.scheduling.status import SESSION_STATUS_COLOURS, SESSION_STATUS_LABELS
+from tutordesk.scheduling.status import SESSION_STATUS_COLOURS, SESSION_STATUS_LABELS, SessionStatus
 
 register = template.Library()
 
@@ -24,6 +25,18 @@ def session_badge(status: object) -> SafeString:
     colours = SESSION_STATUS_COLOURS.get(value, "bg-gray-100 text-gray-800")
     return format_html(
         '<span class="{} {}" data-status="{}" data-badge>{}</span>', BADGE_BASE, colours, value, label
+    )
+
+
+@register.filter
+def awaits_outcome(session: object) -> bool:
+    """A session that has started but is still `scheduled`: its badge says Upcoming (the contract's
+    label), so the row says plainly that it waits for an outcome."""
+    start = getattr(session, "scheduled_start_at", None)
+    return (
+        getattr(session, "status", None) == SessionStatus.SCHEDULED
+        and start is not None
+        and start <= timezone.now()
     )
 
 
