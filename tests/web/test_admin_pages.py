@@ -158,3 +158,26 @@ def test_audit_dates_are_read_in_the_admins_time_zone(admin, admin_client_, matc
     )
     tomorrow = today + timedelta(days=2)
     assert admin_client_.get(f"/audit/?start={tomorrow}").content.decode().count("data-audit-id=") == 0
+
+
+def test_the_admin_finds_sessions_awaiting_an_outcome_oldest_first(admin_client_, match, package):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import SessionFactory
+    from tests.helpers import update_status
+
+    now = timezone.now()
+    older = SessionFactory(match=match, scheduled_start_at=now - timedelta(days=3))
+    newer = SessionFactory(match=match, scheduled_start_at=now - timedelta(hours=2))
+    recorded = SessionFactory(match=match, scheduled_start_at=now - timedelta(days=1))
+    upcoming = SessionFactory(match=match, scheduled_start_at=now + timedelta(days=1))
+    update_status(session_id=recorded.id, status="no_show_tutor", actor=match.tutor)
+
+    page = admin_client_.get("/", {"status": "awaiting_outcome"}).content.decode()
+
+    assert page.index(f'data-session-id="{older.id}"') < page.index(f'data-session-id="{newer.id}"')
+    assert f'data-session-id="{recorded.id}"' not in page
+    assert f'data-session-id="{upcoming.id}"' not in page
+    assert "?status=awaiting_outcome" in admin_client_.get("/").content.decode()

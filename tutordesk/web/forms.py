@@ -150,7 +150,11 @@ class DateRangeMixin(StyledForm):
 class SessionFilterForm(DateRangeMixin):
     field_order = ["status", "tutor", "student", "start", "end"]
 
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ALL_CHOICES])
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), ("awaiting_outcome", "Awaiting outcome"), *ALL_CHOICES],
+    )
     tutor = forms.TypedChoiceField(label="Tutor", required=False, coerce=uuid.UUID, empty_value=None)
     student = forms.CharField(label="Student", required=False, max_length=200)
 

@@ -60,9 +60,15 @@ class SessionFilters:
     end: datetime | None = None
 
 
+AWAITING_OUTCOME = "awaiting_outcome"
+
+
 def admin_sessions(user: User, filters: SessionFilters) -> QuerySet[Session]:
     sessions = sessions_visible_to(user)
-    if filters.status:
+    if filters.status == AWAITING_OUTCOME:
+        # The work waiting for someone: started, still scheduled; the oldest first.
+        sessions = sessions.filter(status=SessionStatus.SCHEDULED, scheduled_start_at__lte=timezone.now())
+    elif filters.status:
         sessions = sessions.filter(status=filters.status)
     if filters.tutor_id:
         sessions = sessions.filter(tutor_id=filters.tutor_id)
@@ -74,6 +80,8 @@ def admin_sessions(user: User, filters: SessionFilters) -> QuerySet[Session]:
         sessions = sessions.filter(scheduled_start_at__gte=filters.start)
     if filters.end:
         sessions = sessions.filter(scheduled_start_at__lt=filters.end)
+    if filters.status == AWAITING_OUTCOME:
+        return session_rows(sessions).order_by("scheduled_start_at", "id")
     return session_rows(sessions).order_by("-scheduled_start_at", "id")
 
 
