@@ -181,3 +181,14 @@ def test_the_admin_finds_sessions_awaiting_an_outcome_oldest_first(admin_client_
     assert f'data-session-id="{recorded.id}"' not in page
     assert f'data-session-id="{upcoming.id}"' not in page
     assert "?status=awaiting_outcome" in admin_client_.get("/").content.decode()
+
+
+def test_the_audit_page_names_actions_in_words(admin_client_, past_session, tutor):
+    from tests.helpers import update_status
+
+    update_status(session_id=past_session.id, status="done", actor=tutor)
+    page = admin_client_.get("/audit/").content.decode()
+    assert ">Status recorded</td>" in page
+    assert 'data-audit-action="session_status_updated"' in page
+    csv = admin_client_.get("/audit/export.csv").content.decode()
+    assert "session_status_updated" in csv

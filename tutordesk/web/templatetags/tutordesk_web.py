@@ -40,6 +40,22 @@ def awaits_outcome(session: object) -> bool:
     )
 
 
+AUDIT_ACTION_LABELS = {
+    "session_status_updated": "Status recorded",
+    "session_status_corrected": "Status corrected",
+    "session_created": "Session scheduled",
+    "package_created": "Package added",
+    "request_created": "Request added",
+    "match_created": "Tutor matched",
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action in words; the code itself stays in the CSV export and the filter's value."""
+    return AUDIT_ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
 @register.simple_tag
 def one_time_key() -> str:
     """A fresh idempotency key for one form: a retry of that form replays its first answer."""
