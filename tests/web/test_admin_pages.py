@@ -190,5 +190,5 @@ def test_the_audit_page_names_actions_in_words(admin_client_, past_session, tuto
     page = admin_client_.get("/audit/").content.decode()
     assert ">Status recorded</td>" in page
     assert 'data-audit-action="session_status_updated"' in page
-    csv = admin_client_.get("/audit/export.csv").content.decode()
+    csv = b"".join(admin_client_.get("/audit/export.csv").streaming_content).decode()
     assert "session_status_updated" in csv
