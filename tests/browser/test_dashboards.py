@@ -86,7 +86,9 @@ def test_no_shows_and_a_reschedule_show_their_colours_and_charges(page, tutor, m
     assert sessions_left(page, moved) == 9
     # Filed under Upcoming at once, not left among the sessions waiting for an outcome.
     upcoming_now = page.locator('[data-section="upcoming"]')
-    assert upcoming_now.locator(f'[data-session-id="{replacement.id}"] [data-status="scheduled"]').count() == 1
+    assert (
+        upcoming_now.locator(f'[data-session-id="{replacement.id}"] [data-status="scheduled"]').count() == 1
+    )
     needs = page.locator('[data-section="needs-outcome"]')
     assert needs.locator(f'[data-session-id="{replacement.id}"]').count() == 0
 
