@@ -129,3 +129,19 @@ def test_a_correction_writes_one_audit_row_with_its_details(past_session, packag
         "package_id": str(package.id),
         "sessions_used_after": 0,
     }
+
+
+def test_back_to_scheduled_may_not_double_book_the_tutor(future_session, match, tutor, admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tutordesk.core.errors import TutorDoubleBooked
+
+    update_status(session_id=future_session.id, status="rescheduled", actor=tutor)
+    SessionFactory(match=match, scheduled_start_at=future_session.scheduled_start_at + timedelta(minutes=30))
+    before = snapshot()
+    with pytest.raises(TutorDoubleBooked):
+        correct_status(session_id=future_session.id, status="scheduled", reason="Wrong button", actor=admin)
+    assert snapshot() == before
+    assert future_session.scheduled_start_at > timezone.now()

@@ -131,6 +131,14 @@ def session_correct_status(
         raise InvalidTransition(detail, current_status=session.status)
 
     from_status = session.status
+    if status == SessionStatus.SCHEDULED:
+        # Back on the calendar: it may not overlap what the tutor booked since (a replacement, say).
+        _ensure_tutor_free(
+            tutor_id=session.tutor_id,
+            start=session.scheduled_start_at,
+            duration=session.duration_minutes,
+            exclude=session.id,
+        )
     package: Package | None = None
     charged_to = session.package_id
     if consumes(from_status) and not consumes(status) and session.package_id is not None:
