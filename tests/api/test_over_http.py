@@ -1,4 +1,4 @@
-"""Races over real HTTP: a gunicorn server (several worker processes, threads each) against the
+"""Races over real HTTP: two gunicorn servers (as two hosts would be, threads each) against the
 test database, many concurrent clients on separate connections. Nothing is shared in process memory,
 so whatever holds here holds across hosts too."""
 
@@ -30,7 +30,7 @@ from tutordesk.tutoring.models import Package
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKERS, THREADS = 2, 16
+SERVERS, WORKERS, THREADS = 2, 1, 16
 
 
 def free_port() -> int:
@@ -51,12 +51,10 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    port = free_port()
+def start_gunicorn(port: int) -> subprocess.Popen:
     env = {**os.environ, "TUTORDESK_DEBUG": "1", "DATABASE_URL": test_database_url(), "PYTHONUNBUFFERED": "1"}
     env.pop("TUTORDESK_TEST_DB_SUFFIX", None)
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -78,28 +76,43 @@ def server(django_db_setup, django_db_blocker):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                status, _, _ = call(port, "GET", "/api/v1/openapi.json")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer within 30 s")
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
+
+
+def wait_until_up(process: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+            status, _, _ = call(port, "GET", "/api/v1/openapi.json")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn did not answer within 30 s")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    """Two app servers (as two hosts behind a load balancer would be) against the one test database;
+    request i goes to server[i % 2]."""
+    ports = [free_port() for _ in range(SERVERS)]
+    processes = [start_gunicorn(port) for port in ports]
+    try:
+        for process, port in zip(processes, ports, strict=True):
+            wait_until_up(process, port)
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
 
 
 def call(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None):
@@ -145,7 +158,11 @@ def test_64_concurrent_dones_with_different_keys_charge_once(server, setup):
     results = together(
         64,
         lambda i: call(
-            server, "POST", path, {"status": "done"}, {**setup["auth"], "Idempotency-Key": f"k{i}"}
+            server[i % SERVERS],
+            "POST",
+            path,
+            {"status": "done"},
+            {**setup["auth"], "Idempotency-Key": f"k{i}"},
         ),
     )
     codes = Counter(code_of(r) for r in results)
@@ -161,7 +178,7 @@ def test_64_concurrent_dones_with_different_keys_charge_once(server, setup):
 def test_16_concurrent_requests_with_one_key_have_one_effect(server, setup):
     path = f"/api/v1/sessions/{setup['session'].id}/status"
     headers = {**setup["auth"], "Idempotency-Key": "one-key"}
-    results = together(16, lambda i: call(server, "POST", path, {"status": "done"}, headers))
+    results = together(16, lambda i: call(server[i % SERVERS], "POST", path, {"status": "done"}, headers))
 
     fresh = [r for r in results if r[0] == 200 and "Idempotent-Replayed" not in r[1]]
     replays = [r for r in results if r[0] == 200 and r[1].get("Idempotent-Replayed") == "true"]
@@ -178,10 +195,13 @@ def test_16_concurrent_requests_with_one_key_have_one_effect(server, setup):
 def test_a_key_replayed_10_times_after_success_gives_10_identical_responses(server, setup):
     path = f"/api/v1/sessions/{setup['session'].id}/status"
     headers = {**setup["auth"], "Idempotency-Key": "replay-me"}
-    first = call(server, "POST", path, {"status": "done", "tutor_notes": "Fractions"}, headers)
+    first = call(server[0], "POST", path, {"status": "done", "tutor_notes": "Fractions"}, headers)
     assert first[0] == 200
     replays = together(
-        10, lambda i: call(server, "POST", path, {"status": "done", "tutor_notes": "Fractions"}, headers)
+        10,
+        lambda i: call(
+            server[i % SERVERS], "POST", path, {"status": "done", "tutor_notes": "Fractions"}, headers
+        ),
     )
     assert [r[0] for r in replays] == [200] * 10
     assert all(r[1]["Idempotent-Replayed"] == "true" for r in replays)
@@ -193,9 +213,9 @@ def test_a_key_replayed_10_times_after_success_gives_10_identical_responses(serv
 def test_the_same_key_with_a_different_body_is_refused_and_changes_nothing(server, setup):
     path = f"/api/v1/sessions/{setup['session'].id}/status"
     headers = {**setup["auth"], "Idempotency-Key": "body-1"}
-    assert call(server, "POST", path, {"status": "no_show_tutor"}, headers)[0] == 200
+    assert call(server[0], "POST", path, {"status": "no_show_tutor"}, headers)[0] == 200
     before = snapshot()
-    status, response_headers, content = call(server, "POST", path, {"status": "done"}, headers)
+    status, response_headers, content = call(server[1], "POST", path, {"status": "done"}, headers)
     assert status == 422
     assert response_headers["Content-Type"] == "application/problem+json"
     assert json.loads(content)["code"] == "idempotency_key_reused"
