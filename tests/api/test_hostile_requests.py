@@ -67,3 +67,22 @@ def test_an_invalid_body_under_a_key_is_stored_and_replayed(tutor_api, past_sess
     assert_problem(other, 422, "idempotency_key_reused")
     package.refresh_from_db()
     assert package.sessions_used == 0
+
+
+@pytest.mark.parametrize("value", ["60", 60.0, True, None])
+def test_a_duration_must_be_a_json_integer(tutor_api, match, value):
+    before = snapshot()
+    response = tutor_api.post(
+        "/sessions",
+        {"match_id": str(match.id), "scheduled_start_at": "2030-01-01T09:00:00Z", "duration_minutes": value},
+    )
+    assert_problem(response, 422, "validation_error")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", ["5", 5.0, True])
+def test_sessions_total_must_be_a_json_integer(admin_api, match, value):
+    before = snapshot()
+    response = admin_api.post("/packages", {"request_id": str(match.request_id), "sessions_total": value})
+    assert_problem(response, 422, "validation_error")
+    assert snapshot() == before

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+)
 
 from tutordesk.core.validation import TIME_RANGE_MESSAGE, in_time_range
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
@@ -56,7 +64,7 @@ class InputSchema(Schema):
 class SessionCreateIn(InputSchema):
     match_id: uuid.UUID
     scheduled_start_at: ApiDateTime
-    duration_minutes: int = Field(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES)
+    duration_minutes: StrictInt = Field(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES)
     meet_link: text(500) | None = Field(None, description="an https:// URL")  # type: ignore[valid-type]
 
 
@@ -73,7 +81,7 @@ class CorrectionIn(InputSchema):
 
 class PackageCreateIn(InputSchema):
     request_id: uuid.UUID
-    sessions_total: int = Field(ge=1, le=MAX_PACKAGE_SESSIONS)
+    sessions_total: StrictInt = Field(ge=1, le=MAX_PACKAGE_SESSIONS)
 
 
 class MeOut(Schema):
