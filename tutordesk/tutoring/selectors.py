@@ -23,7 +23,9 @@ def packages_visible_to(user: User) -> QuerySet[Package]:
     if user.is_student:
         return packages.filter(request__student_id=user.id)
     if user.is_tutor:
-        return packages.filter(request__matches__tutor_id=user.id).distinct()
+        # A subquery, not a join: a tutor matched to one request twice must not see its packages
+        # twice (a join would repeat them and double any sum over them).
+        return packages.filter(request_id__in=Match.objects.filter(tutor_id=user.id).values("request_id"))
     return packages.none()
 
 

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from tutordesk.accounts.models import Role, User
 from tutordesk.audit.models import AuditLog
+from tutordesk.audit.selectors import audit_logs_filtered
 from tutordesk.scheduling.models import Session
-from tutordesk.scheduling.selectors import sessions_visible_to
+from tutordesk.scheduling.selectors import sessions_filtered, sessions_visible_to
 from tutordesk.scheduling.status import SessionStatus
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
 from tutordesk.tutoring.selectors import packages_visible_to
@@ -64,25 +65,24 @@ AWAITING_OUTCOME = "awaiting_outcome"
 
 
 def admin_sessions(user: User, filters: SessionFilters) -> QuerySet[Session]:
-    sessions = sessions_visible_to(user)
-    if filters.status == AWAITING_OUTCOME:
-        # The work waiting for someone: started, still scheduled; the oldest first.
-        sessions = sessions.filter(status=SessionStatus.SCHEDULED, scheduled_start_at__lte=timezone.now())
-    elif filters.status:
-        sessions = sessions.filter(status=filters.status)
-    if filters.tutor_id:
-        sessions = sessions.filter(tutor_id=filters.tutor_id)
+    """The admin list: the shared session filters, plus a name/email search and the
+    "awaiting outcome" view (started, still scheduled; the oldest first)."""
+    awaiting = filters.status == AWAITING_OUTCOME
+    sessions = sessions_filtered(
+        user=user,
+        status=SessionStatus.SCHEDULED if awaiting else filters.status or None,
+        tutor_id=filters.tutor_id,
+        start_from=filters.start,
+        start_before=filters.end,
+    )
+    if awaiting:
+        sessions = sessions.filter(scheduled_start_at__lte=timezone.now())
     if filters.student:
         sessions = sessions.filter(
             Q(student__email__icontains=filters.student) | Q(student__name__icontains=filters.student)
         )
-    if filters.start:
-        sessions = sessions.filter(scheduled_start_at__gte=filters.start)
-    if filters.end:
-        sessions = sessions.filter(scheduled_start_at__lt=filters.end)
-    if filters.status == AWAITING_OUTCOME:
-        return session_rows(sessions).order_by("scheduled_start_at", "id")
-    return session_rows(sessions).order_by("-scheduled_start_at", "id")
+    order = ("scheduled_start_at", "id") if awaiting else ("-scheduled_start_at", "id")
+    return session_rows(sessions).order_by(*order)
 
 
 def student_upcoming(user: User, *, now: datetime | None = None) -> QuerySet[Session]:
@@ -108,10 +108,8 @@ def sessions_left_by_request(user: User, request_ids: Iterable[uuid.UUID]) -> di
     if not ids:
         return {}
     left = dict.fromkeys(ids, 0)
-    # Visibility as a subquery: the tutor's rule joins matches, which would repeat a package
-    # (and double its sum) when one tutor was matched to the same request twice.
     rows = (
-        Package.objects.filter(pk__in=packages_visible_to(user).values("pk"))
+        packages_visible_to(user)
         .filter(request_id__in=ids, status=Package.Status.ACTIVE)
         .values("request_id")
         .annotate(left=Sum(F("sessions_total") - F("sessions_used")))
@@ -132,8 +130,6 @@ def tutors() -> QuerySet[User]:
 
 def requests_with_packages(search: str = "") -> QuerySet[TutoringRequest]:
     """Every request with its student, its active tutor and its packages (admin page)."""
-    from django.db.models import Prefetch
-
     requests = TutoringRequest.objects.select_related("student").prefetch_related(
         Prefetch("packages", queryset=Package.objects.order_by("created_at", "id")),
         Prefetch(
@@ -169,22 +165,21 @@ class AuditFilters:
     end: datetime | None = None
 
 
-def audit_logs(filters: AuditFilters) -> QuerySet[AuditLog]:
-    """Audit rows for an admin, newest first."""
-    logs = AuditLog.objects.select_related("actor")
-    if filters.action:
-        logs = logs.filter(action=filters.action)
-    if filters.entity_type:
-        logs = logs.filter(entity_type=filters.entity_type)
-    if filters.entity_id:
-        logs = logs.filter(entity_id=filters.entity_id)
+def audit_logs(user: User, filters: AuditFilters) -> QuerySet[AuditLog]:
+    """The audit selector's rows (admins only, newest first), plus an actor search and dates."""
+    logs = audit_logs_filtered(
+        user=user,
+        action=filters.action or None,
+        entity_type=filters.entity_type or None,
+        entity_id=filters.entity_id,
+    ).select_related("actor")
     if filters.actor:
         logs = logs.filter(Q(actor__email__icontains=filters.actor) | Q(actor__name__icontains=filters.actor))
     if filters.start:
         logs = logs.filter(created_at__gte=filters.start)
     if filters.end:
         logs = logs.filter(created_at__lt=filters.end)
-    return logs.order_by("-created_at", "-id")
+    return logs
 
 
 def audit_actions() -> list[str]:

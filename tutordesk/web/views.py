@@ -434,8 +434,9 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, queries.Audit
 @role_required(Role.ADMIN)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
     form, filters = _audit_filters(request)
-    page = _page(request, queries.audit_logs(filters), size=AUDIT_PAGE_SIZE)
+    page = _page(request, queries.audit_logs(user, filters), size=AUDIT_PAGE_SIZE)
     for row in page.object_list:
         row.details_json = json.dumps(row.details, sort_keys=True, ensure_ascii=False)
     return render(
@@ -465,8 +466,9 @@ class _Echo:
 @role_required(Role.ADMIN)
 @require_GET
 def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    user: User = request.user  # type: ignore[assignment]
     _, filters = _audit_filters(request)
-    logs = queries.audit_logs(filters)
+    logs = queries.audit_logs(user, filters)
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
