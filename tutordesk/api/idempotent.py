@@ -12,9 +12,8 @@ from ninja import Header
 
 from tutordesk.accounts.models import User
 from tutordesk.api.problems import json_response, problem_for
+from tutordesk.core.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from tutordesk.core.idempotency import (
-    IdempotencyKeyInUse,
-    IdempotencyKeyReused,
     idempotent_call,
     request_fingerprint,
 )

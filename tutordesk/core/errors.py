@@ -52,3 +52,13 @@ class NoActivePackage(DomainError):
 class TutorDoubleBooked(DomainError):
     code = "tutor_double_booked"
     title = "Tutor already booked"
+
+
+class IdempotencyKeyInUse(DomainError):
+    code = "idempotency_key_in_use"
+    title = "Idempotency key in use"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    title = "Idempotency key reused"

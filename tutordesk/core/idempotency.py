@@ -37,7 +37,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from tutordesk.accounts.models import User
-from tutordesk.core.errors import DomainError
+from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
 from tutordesk.core.models import IdempotencyKey
 
 logger = logging.getLogger(__name__)
@@ -45,16 +45,6 @@ logger = logging.getLogger(__name__)
 MAX_KEY_LENGTH = 255
 # How long the error path waits for a retry that took the key between its two transactions.
 ERROR_STORE_LOCK_TIMEOUT = "10s"
-
-
-class IdempotencyKeyInUse(DomainError):
-    code = "idempotency_key_in_use"
-    title = "Idempotency key in use"
-
-
-class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
-    title = "Idempotency key reused"
 
 
 @dataclass(frozen=True)

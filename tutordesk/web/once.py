@@ -16,10 +16,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from tutordesk.accounts.models import User
-from tutordesk.core.errors import DomainError
+from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
 from tutordesk.core.idempotency import (
-    IdempotencyKeyInUse,
-    IdempotencyKeyReused,
     idempotent_call,
     request_fingerprint,
 )
