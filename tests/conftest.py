@@ -1,5 +1,6 @@
 """Shared fixtures. Personas: `tutor` owns the match, `other_tutor` is an outsider,
-`student` is the match's student, `admin` runs the business."""
+`student` is the match's student, `admin` runs the business. The match, its package and its
+sessions are made through the services (tests/factories.py), by the system admin."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from django.utils import timezone
 
 from tests.factories import (
     AdminFactory,
-    MatchFactory,
-    PackageFactory,
-    SessionFactory,
     StudentFactory,
     TutorFactory,
+    make_match,
+    make_package,
+    make_session,
 )
 
 
@@ -47,20 +48,20 @@ def admin(db):
 
 @pytest.fixture
 def match(tutor, student):
-    return MatchFactory(tutor=tutor, request__student=student)
+    return make_match(tutor=tutor, student=student)
 
 
 @pytest.fixture
 def package(match):
-    return PackageFactory(request=match.request, sessions_total=10)
+    return make_package(request=match.request, sessions_total=10)
 
 
 @pytest.fixture
 def past_session(match, package):
     """Started an hour ago, still scheduled, its request holding a package with 10 sessions."""
-    return SessionFactory(match=match)
+    return make_session(match=match, scheduled_start_at=timezone.now() - timedelta(hours=1))
 
 
 @pytest.fixture
 def future_session(match, package):
-    return SessionFactory(match=match, scheduled_start_at=timezone.now() + timedelta(days=1))
+    return make_session(match=match, scheduled_start_at=timezone.now() + timedelta(days=1))

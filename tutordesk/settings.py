@@ -23,6 +23,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
 
 
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 2**31 - 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {value}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -54,21 +67,28 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "axes",
+    # Floors, lowest first; an app imports only from the floors below it (docs/architecture.md).
     "tutordesk.core",
+    "tutordesk.audit",
     "tutordesk.accounts",
+    "tutordesk.events",
     "tutordesk.tutoring",
     "tutordesk.scheduling",
-    "tutordesk.audit",
+    "tutordesk.calendars",
+    "tutordesk.reports",
     "tutordesk.api",
     "tutordesk.web",
+    "tutordesk.demo",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a database failure anywhere below answers 503, never 500.
+    "tutordesk.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "tutordesk.core.middleware.RejectNulCharactersMiddleware",
-    "tutordesk.api.middleware.ApiProblemMiddleware",
+    "tutordesk.core.middleware.QueryGuardMiddleware",
+    "tutordesk.api.middleware.ApiMethodNotAllowedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +147,20 @@ def _database() -> dict:
         # A file, not shared-cache memory: race tests need real locking and the busy timeout.
         config["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test{_test_suffix}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
-        config.setdefault("CONN_HEALTH_CHECKS", True)
+        # Persistent connections, checked at the start of each request (a database restart costs
+        # no request a 5xx); each gunicorn thread keeps one (docs/operations.md has the sizing).
+        config["CONN_MAX_AGE"] = env_int("TUTORDESK_DB_CONN_MAX_AGE", 600)
+        config["CONN_HEALTH_CHECKS"] = True
+        if env_bool("TUTORDESK_DB_PREPARED_STATEMENTS", True):
+            # Parameters bound on the server and statements prepared on their second use: PostgreSQL
+            # plans each of the hot path's statements once per connection instead of on every
+            # request. Turn off behind a transaction-pooling PgBouncer older than 1.21.
+            options: dict[str, object] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+            config["OPTIONS"] = {
+                **options,
+                "server_side_binding": True,
+                "prepare_threshold": 2,
+            }
         config["TEST"] = {"NAME": f"test_tutordesk{_test_suffix}"}
     else:
         raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, got engine {engine}")
@@ -175,6 +208,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The login form posts the email as `username` (CONTRACT §5), not as the model's `email` field.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env_bool("TUTORDESK_AXES_ENABLED", True)
+# Lockouts are lifted with `manage.py axes_reset_username EMAIL`, not by deleting rows in the admin.
+AXES_ENABLE_ADMIN = False
 
 # Cookies and headers: strict by default, relaxed only for local HTTP when DEBUG is on.
 SESSION_COOKIE_HTTPONLY = True
@@ -187,6 +222,8 @@ _https = env_bool("TUTORDESK_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
+# Load balancers probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
@@ -195,10 +232,35 @@ CSRF_TRUSTED_ORIGINS = env_list("TUTORDESK_CSRF_TRUSTED_ORIGINS", [])
 
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 
+# Events, webhooks and emails (docs/events-and-webhooks.md).
+# Webhook URLs must be https:// and resolve to public addresses; 1 also allows http://, loopback and
+# private addresses (local trials and tests only).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("TUTORDESK_WEBHOOKS_ALLOW_PRIVATE", False)
+# Seconds one webhook request may take to answer (connecting takes at most 5 of them).
+WEBHOOKS_TIMEOUT_SECONDS = env_int("TUTORDESK_WEBHOOKS_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# Emails to students and admins (outcomes, low balance); 0 turns every one of them off.
+EMAIL_NOTIFICATIONS = env_bool("TUTORDESK_EMAIL_NOTIFICATIONS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("TUTORDESK_EMAIL_FROM", "") or "Tutordesk <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMTP when TUTORDESK_EMAIL_HOST is set; otherwise emails are written to the worker's console.
+EMAIL_HOST = os.environ.get("TUTORDESK_EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("TUTORDESK_EMAIL_PORT", 587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = os.environ.get("TUTORDESK_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TUTORDESK_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("TUTORDESK_EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("TUTORDESK_EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("TUTORDESK_EMAIL_USE_TLS and TUTORDESK_EMAIL_USE_SSL cannot both be on")
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "tutordesk.events": {"level": "INFO"}},
 }

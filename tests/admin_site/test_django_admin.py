@@ -42,12 +42,12 @@ def test_tutors_and_students_are_kept_out(client, tutor, student):
 
 def test_audit_rows_cannot_be_changed_or_deleted_there(admin_client, past_session, tutor):
     update_status(session_id=past_session.id, status="no_show_tutor", actor=tutor)
-    row = AuditLog.objects.get()
+    row = AuditLog.objects.get(action="session_status_updated")
     page = admin_client.get(f"/admin/audit/auditlog/{row.pk}/change/")
     assert page.status_code == 200
     assert b'name="action"' not in page.content
     assert admin_client.post(f"/admin/audit/auditlog/{row.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert AuditLog.objects.get().action == "session_status_updated"
+    assert AuditLog.objects.get(pk=row.pk).action == "session_status_updated"
 
 
 def test_session_status_cannot_be_edited_there(admin_client, past_session):
@@ -98,10 +98,10 @@ def test_a_request_added_there_needs_a_student_and_is_audited(admin_client, stud
 
 
 def test_a_match_added_there_needs_a_tutor_and_marks_the_request_matched(admin_client, student, tutor, admin):
-    from tests.factories import RequestFactory
+    from tests.factories import make_request
     from tutordesk.tutoring.models import Match
 
-    request = RequestFactory(student=student, status="open")
+    request = make_request(student=student)
     refused = admin_client.post(
         "/admin/tutoring/match/add/", {"request": str(request.pk), "tutor": str(student.pk)}
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PackageFactory, SessionFactory
+from tests.factories import make_package, make_session
 from tests.helpers import correct_status, snapshot, update_status
 from tutordesk.audit.models import AuditLog
 from tutordesk.core.errors import NoActivePackage, ValidationError
+from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Package
 
 
@@ -67,8 +68,8 @@ def test_done_to_student_no_show_keeps_the_charge(past_session, package, tutor, 
 
 
 def test_a_refund_returns_an_exhausted_package_to_active(match, tutor, admin):
-    package = PackageFactory(request=match.request, sessions_total=1)
-    session = SessionFactory(match=match)
+    package = make_package(request=match.request, sessions_total=1)
+    session = make_session(match=match)
     update_status(session_id=session.id, status="done", actor=tutor)
     package.refresh_from_db()
     assert package.status == "exhausted"
@@ -79,10 +80,10 @@ def test_a_refund_returns_an_exhausted_package_to_active(match, tutor, admin):
 
 
 def test_a_refund_goes_to_the_package_charged_even_when_a_newer_one_exists(match, tutor, admin):
-    old = PackageFactory(request=match.request, sessions_total=1)
-    session = SessionFactory(match=match)
+    old = make_package(request=match.request, sessions_total=1)
+    session = make_session(match=match)
     update_status(session_id=session.id, status="done", actor=tutor)
-    new = PackageFactory(request=match.request, sessions_total=10)
+    new = make_package(request=match.request, sessions_total=10)
     correct_status(session_id=session.id, status="no_show_tutor", reason="Tutor late", actor=admin)
     old.refresh_from_db()
     new.refresh_from_db()
@@ -91,6 +92,7 @@ def test_a_refund_goes_to_the_package_charged_even_when_a_newer_one_exists(match
 
 def test_a_refund_to_a_cancelled_package_keeps_it_cancelled(past_session, package, tutor, admin):
     update_status(session_id=past_session.id, status="done", actor=tutor)
+    # No service cancels a package yet; the status is one CONTRACT §2 names, set as an operator would.
     Package.objects.filter(pk=package.pk).update(status=Package.Status.CANCELLED)
     correct_status(session_id=past_session.id, status="no_show_tutor", reason="Refund", actor=admin)
     package.refresh_from_db()
@@ -98,8 +100,8 @@ def test_a_refund_to_a_cancelled_package_keeps_it_cancelled(past_session, packag
 
 
 def test_entering_a_consuming_status_without_capacity_changes_nothing(match, tutor, admin):
-    PackageFactory(request=match.request, sessions_total=1, sessions_used=1, status=Package.Status.EXHAUSTED)
-    session = SessionFactory(match=match)
+    make_package(request=match.request, sessions_total=1, sessions_used=1)  # exhausted
+    session = make_session(match=match)
     update_status(session_id=session.id, status="no_show_tutor", actor=tutor)
     before = snapshot()
     with pytest.raises(NoActivePackage):
@@ -131,17 +133,23 @@ def test_a_correction_writes_one_audit_row_with_its_details(past_session, packag
     }
 
 
-def test_back_to_scheduled_may_not_double_book_the_tutor(future_session, match, tutor, admin):
+def test_back_to_scheduled_may_not_double_book_the_tutor(future_session, tutor, admin):
     from datetime import timedelta
-
-    from django.utils import timezone
 
     from tutordesk.core.errors import TutorDoubleBooked
 
-    update_status(session_id=future_session.id, status="rescheduled", actor=tutor)
-    SessionFactory(match=match, scheduled_start_at=future_session.scheduled_start_at + timedelta(minutes=30))
+    moved = update_status(
+        session_id=future_session.id,
+        status="rescheduled",
+        actor=tutor,
+        new_start_at=future_session.scheduled_start_at + timedelta(minutes=30),
+    )
     before = snapshot()
-    with pytest.raises(TutorDoubleBooked):
+    with pytest.raises(TutorDoubleBooked) as info:
         correct_status(session_id=future_session.id, status="scheduled", reason="Wrong button", actor=admin)
+    assert info.value.context["conflicting_session_id"] == str(moved.replacement_session.id)
     assert snapshot() == before
-    assert future_session.scheduled_start_at > timezone.now()
+    assert Session.objects.get(pk=future_session.pk).status == "rescheduled"
+    assert not AuditLog.objects.filter(
+        entity_id=future_session.id, action="session_status_corrected"
+    ).exists()

@@ -6,11 +6,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.factories import end_match
 from tests.helpers import snapshot
 from tutordesk.audit.models import AuditLog
 from tutordesk.core.errors import Forbidden, NotFound, TutorDoubleBooked, ValidationError
 from tutordesk.scheduling.services import session_create
-from tutordesk.tutoring.models import Match
 
 
 def create(**kwargs):
@@ -57,7 +57,7 @@ def test_the_student_may_not_schedule(match, student, start):
 
 
 def test_an_ended_match_takes_no_sessions(match, tutor, start):
-    Match.objects.filter(pk=match.pk).update(status=Match.Status.ENDED)
+    end_match(match)
     with pytest.raises(ValidationError):
         create(match_id=match.id, scheduled_start_at=start, duration_minutes=60, actor=tutor)
 

@@ -5,11 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import SessionFactory
+from tests.factories import end_match, make_session
 from tests.helpers import snapshot, update_status
 from tutordesk.core.errors import SessionNotStarted, TutorDoubleBooked, ValidationError
 from tutordesk.scheduling.models import Session
-from tutordesk.tutoring.models import Match
 
 
 @pytest.mark.parametrize("status", ["done", "no_show_student", "no_show_tutor"])
@@ -21,7 +20,7 @@ def test_an_outcome_cannot_precede_the_start(status, future_session, tutor):
 
 
 def test_an_outcome_is_allowed_from_the_start_time_on(match, package, tutor):
-    session = SessionFactory(match=match, scheduled_start_at=timezone.now() - timedelta(seconds=1))
+    session = make_session(match=match, scheduled_start_at=timezone.now() - timedelta(seconds=1))
     assert update_status(session_id=session.id, status="done", actor=tutor).session.status == "done"
 
 
@@ -75,7 +74,7 @@ def test_a_bad_new_time_changes_nothing(status, new_start_at, past_session, tuto
 
 
 def test_a_replacement_may_not_double_book_the_tutor(future_session, match, tutor):
-    busy = SessionFactory(match=match, scheduled_start_at=timezone.now() + timedelta(days=5))
+    busy = make_session(match=match, scheduled_start_at=timezone.now() + timedelta(days=5))
     before = snapshot()
     with pytest.raises(TutorDoubleBooked):
         update_status(
@@ -88,7 +87,7 @@ def test_a_replacement_may_not_double_book_the_tutor(future_session, match, tuto
 
 
 def test_a_replacement_needs_an_active_match(future_session, tutor):
-    Match.objects.filter(pk=future_session.match_id).update(status=Match.Status.ENDED)
+    end_match(future_session.match)
     with pytest.raises(ValidationError):
         update_status(
             session_id=future_session.id,

@@ -1,11 +1,14 @@
-"""Every from-status × to-status × actor, for the status update and the admin correction."""
+"""Every from-status × to-status × actor, for the status update and the admin correction.
+
+Each case starts from a session the services brought to its from-status: recorded by its tutor,
+charged to the package when the status consumes one, with its audit row."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.factories import StudentFactory
-from tests.helpers import correct_status, put_in_status, snapshot, update_status
+from tests.helpers import bring_to_status, correct_status, snapshot, update_status
 from tutordesk.core.errors import Forbidden, InvalidTransition, NotFound
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, can_correct, can_transition
@@ -47,7 +50,7 @@ def expected_correction_error(actor: str, frm: str, to: str) -> type[Exception] 
 @pytest.mark.parametrize("to", STATUSES)
 @pytest.mark.parametrize("frm", STATUSES)
 def test_status_update_matrix(frm, to, actor, actors, past_session):
-    session = put_in_status(past_session, frm)
+    session = bring_to_status(past_session, frm)
     expected = expected_update_error(actor, frm, to)
     if expected is None:
         change = update_status(session_id=session.id, status=to, actor=actors[actor])
@@ -66,7 +69,7 @@ def test_status_update_matrix(frm, to, actor, actors, past_session):
 @pytest.mark.parametrize("to", STATUSES)
 @pytest.mark.parametrize("frm", STATUSES)
 def test_correction_matrix(frm, to, actor, actors, past_session):
-    session = put_in_status(past_session, frm)
+    session = bring_to_status(past_session, frm)
     expected = expected_correction_error(actor, frm, to)
     if expected is None:
         change = correct_status(

@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from tests.factories import AdminFactory, MatchFactory, PackageFactory, SessionFactory
+from tests.factories import AdminFactory, make_match, make_package, make_session
 from tests.helpers import correct_status, update_status
 from tutordesk.core.errors import DomainError
+from tutordesk.scheduling.selectors import ledger_problems
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS
 from tutordesk.tutoring.models import Package
-from tutordesk.tutoring.selectors import ledger_problems
 
 STATUSES = sorted(SESSION_STATUS_LABELS)
 step = st.tuples(st.sampled_from(["update", "correct"]), st.integers(0, 4), st.sampled_from(STATUSES))
@@ -25,12 +25,12 @@ class LedgerPropertyTests(TestCase):
     @given(sizes=st.lists(st.integers(1, 3), min_size=0, max_size=3), steps=st.lists(step, max_size=20))
     def test_any_sequence_of_changes_keeps_the_ledger(self, sizes, steps):
         admin = AdminFactory()
-        match = MatchFactory()
+        match = make_match()
         for size in sizes:
-            PackageFactory(request=match.request, sessions_total=size)
+            make_package(request=match.request, sessions_total=size)
         start = timezone.now() - timedelta(days=1)
         sessions = [
-            SessionFactory(match=match, scheduled_start_at=start + timedelta(hours=i)) for i in range(5)
+            make_session(match=match, scheduled_start_at=start + timedelta(hours=i)) for i in range(5)
         ]
         for kind, index, status in steps:
             try:

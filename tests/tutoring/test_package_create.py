@@ -40,3 +40,23 @@ def test_only_admins_add_packages(match, tutor, student):
 def test_an_unknown_request_is_not_found(admin, request_id):
     with pytest.raises(NotFound):
         create(request_id=request_id, sessions_total=5, actor=admin)
+
+
+def test_a_charge_and_a_refund_say_what_the_request_has_left(db, match):
+    """`request_sessions_left` after each move: what the request's active packages still hold."""
+    from django.db import transaction
+
+    from tests.factories import make_package
+    from tutordesk.tutoring.services import decrement_sessions_used, increment_sessions_used
+
+    first = make_package(request=match.request, sessions_total=1)
+    make_package(request=match.request, sessions_total=2)
+    with transaction.atomic():
+        charged = increment_sessions_used(request_id=match.request_id)
+    assert (charged.id, charged.status, charged.request_sessions_left) == (first.id, "exhausted", 2)
+    with transaction.atomic():
+        second = increment_sessions_used(request_id=match.request_id)
+    assert (second.sessions_used, second.request_sessions_left) == (1, 1)
+    with transaction.atomic():
+        refunded = decrement_sessions_used(package_id=first.id)
+    assert (refunded.status, refunded.request_sessions_left) == ("active", 2)

@@ -4,9 +4,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from tutordesk.accounts.models import ApiToken, User
+from tutordesk.accounts.services import api_token_revoke, clean_user_fields, user_create, user_update
+from tutordesk.core.admin import ServiceModelAdmin
+from tutordesk.core.errors import ValidationError
+
+# Roles, not groups, decide what a user may do; Django's groups would only suggest otherwise.
+admin.site.unregister(Group)
 
 
 class UserForm(forms.ModelForm):
@@ -18,40 +25,62 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["email", "name", "role", "timezone", "is_active"]
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        others = User.objects.filter(email__iexact=email)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError("A user with this email already exists (emails ignore case).")
-        return email
+    def clean(self) -> dict[str, Any]:
+        """The services' own rules, checked early so a refusal shows on its field."""
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                clean_user_fields(data, exclude=self.instance if self.instance.pk else None)
+            except ValidationError as exc:
+                self.add_error(exc.context.get("field"), exc.detail)
+        return data
+
+    def validate_unique(self) -> None:
+        """Checked above, ignoring case, by the services' rule."""
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ServiceModelAdmin):
     form = UserForm
     list_display = ["email", "name", "role", "timezone", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["email", "name"]
     ordering = ["email"]
 
-    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        obj.email = obj.email.lower()
-        if form.cleaned_data.get("new_password"):
-            obj.set_password(form.cleaned_data["new_password"])
-        elif not change:
-            obj.set_unusable_password()
-        super().save_model(request, obj, form, change)
+    def create(self, form: Any, actor: User) -> User:
+        data = form.cleaned_data
+        return user_create(
+            email=data["email"],
+            name=data["name"],
+            role=data["role"],
+            timezone_name=data["timezone"],
+            password=data.get("new_password") or None,
+            actor=actor,
+        )
+
+    def update(self, obj: Any, form: Any, actor: User) -> User:
+        data = form.cleaned_data
+        changes = {field: data[field] for field in form.changed_data if field in UserForm.Meta.fields}
+        return user_update(
+            user_id=obj.pk, changes=changes, password=data.get("new_password") or None, actor=actor
+        )
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are created with `manage.py create_api_token`; here they can only be seen and revoked."""
+class ApiTokenAdmin(ServiceModelAdmin):
+    """Tokens are created with `manage.py create_api_token`; here they can be seen and revoked."""
 
+    can_add = False
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "name", "prefix", "token_hash", "created_at", "last_used_at"]
+    list_filter = ["revoked_at"]
     search_fields = ["user__email", "prefix"]
+    actions = ["revoke"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        self.run_service_action(
+            request,
+            queryset,
+            lambda token, actor: api_token_revoke(token_id=token.pk, actor=actor),
+            "Tokens revoked",
+        )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from tutordesk.core.ids import new_id
 
 
 def validate_timezone(value: str) -> None:
@@ -42,7 +43,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser):
     """A person who logs in with an email. One role each; admins may use Django's admin."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=16, choices=Role.choices)
@@ -101,7 +102,7 @@ class User(AbstractBaseUser):
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True, default="")
     prefix = models.CharField(max_length=12, help_text="First characters of the token, to recognise it")

@@ -6,14 +6,14 @@ import uuid
 
 from django.db.models import QuerySet
 
-from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditLog
+from tutordesk.core.actors import Actor
 from tutordesk.core.errors import Forbidden
 
 
 def audit_logs_filtered(
     *,
-    user: User,
+    user: Actor,
     entity_type: str | None = None,
     entity_id: uuid.UUID | None = None,
     actor_user_id: uuid.UUID | None = None,

@@ -2,30 +2,34 @@
 
 Hand-written on purpose: the public Django/ninja idempotency packages keep keys in process
 memory or a per-process cache, which is wrong with several gunicorn workers or hosts and cannot
-commit the stored response atomically with the change. Here everything lives in PostgreSQL (or
-SQLite) transactions:
+commit the stored response atomically with the change. Here everything lives in database
+transactions (PostgreSQL, or SQLite):
 
-- The response is stored in the `idempotency_keys` table in the same transaction as the change,
-  so a stored response always describes a committed change and a crash loses both or neither.
-- While a request holds a key, retries get `idempotency_key_in_use` (409). On PostgreSQL the
-  first request takes a transaction-scoped advisory lock on a hash of (user, key) with the
-  non-blocking `pg_try_advisory_xact_lock`; the lock is released by its COMMIT or ROLLBACK, and a
-  retry that gets the lock afterwards looks the key up again and sees the committed row (READ
-  COMMITTED: every statement takes a fresh snapshot). A key already stored is replayed without
-  the lock, so concurrent retries of a finished request never report it in flight. SQLite transactions are IMMEDIATE, so writers are serialised and a
-  retry simply waits for the first to finish, then replays it.
-- A different request (method, path or body) under a stored key is `idempotency_key_reused` (422).
-- A domain error rolls the whole transaction back (services join it), so an error response is
-  stored in a second, fresh transaction. In the gap between the two, a retry may take the key
-  and run; the second transaction therefore waits for the key's lock, and if a response was
-  stored meanwhile, that first stored response is the key's answer and is returned (replayed).
+- A stored response is final: it is replayed (`replayed=True`) for every later request with the
+  same key and the same fingerprint; another fingerprint is `idempotency_key_reused` (422).
+- A first request runs its change and stores its response in the same transaction, with a plain
+  INSERT guarded by the unique index on (user, key), so a stored response always describes a
+  committed change and a crash loses both or neither.
+- Two requests with one key at once: both find nothing stored and run. The second's change waits
+  on the rows the first locked (or runs into the first's result: `invalid_transition`,
+  `tutor_double_booked`), and its INSERT of the key waits on the unique index until the first
+  commits, then fails; its transaction rolls back entirely and the first's stored response is
+  replayed to it. So nothing runs twice and every caller gets the key's one answer. A wait longer
+  than the database's lock timeout answers `idempotency_key_in_use` (409), with nothing changed.
+- A domain error rolls the change back (services join the caller's transaction); its error
+  response is then stored in a fresh transaction, and if another request stored an answer for the
+  key in between, that answer is the key's and is replayed instead. An answer that cannot be
+  stored is never given as final: the database error propagates (503, CONTRACT §7).
+- Deadlocks and serialization failures roll the whole transaction back and are retried here, a
+  few times with a short random pause (core.db.run_in_transaction).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,18 +37,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
-from tutordesk.accounts.models import User
+from tutordesk.core.db import is_lock_timeout, run_in_transaction
+from tutordesk.core.db.rows import insert_rows
 from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
 from tutordesk.core.models import IdempotencyKey
 
-logger = logging.getLogger(__name__)
-
 MAX_KEY_LENGTH = 255
-# How long the error path waits for a retry that took the key between its two transactions.
-ERROR_STORE_LOCK_TIMEOUT = "10s"
+# 1–255 printable ASCII characters, without surrounding spaces (HTTP trims those anyway).
+KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
+_KEY_RE = re.compile(KEY_PATTERN)
+NOT_LOOKED_UP = object()
+KEY_RULE = "1–255 printable ASCII characters, without leading or trailing spaces"
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,8 @@ class IdempotentResult:
 
 
 def is_valid_key(key: str) -> bool:
-    """1–255 printable ASCII characters (CONTRACT §4)."""
-    return 1 <= len(key) <= MAX_KEY_LENGTH and all(" " <= ch <= "~" for ch in key)
+    """The one rule for an Idempotency-Key (CONTRACT §4), for the API header and the pages' forms."""
+    return bool(_KEY_RE.match(key))
 
 
 def request_fingerprint(method: str, path: str, payload: bytes | str | Any) -> str:
@@ -76,57 +82,66 @@ def request_fingerprint(method: str, path: str, payload: bytes | str | Any) -> s
 
 def idempotent_call(
     *,
-    user: User,
+    user_id: uuid.UUID,
     key: str | None,
     fingerprint: str,
     run: Callable[[], tuple[int, Any]],
     on_error: Callable[[DomainError], tuple[int, Any]],
+    stored_answer: IdempotencyKey | object | None = NOT_LOOKED_UP,
 ) -> IdempotentResult:
     """Run `run` once for (user, key) and return its response; replay that response afterwards.
 
-    - `run()` is called inside the outermost transaction (`atomic(durable=True)`, so the caller
-      must not be in a transaction) and returns `(status_code, body)`, body JSON-serialisable.
+    - `run()` is called inside the outermost transaction (so the caller must not be in one) and
+      returns `(status_code, body)`, body JSON-serialisable. It may be called again after a
+      deadlock rolled everything back, so it must do nothing outside the database.
     - A DomainError raised by `run` rolls its transaction back; `on_error(error)` turns it into
       `(status_code, body)`, which is stored for the key too (errors are replayed like successes).
-    - `key=None` runs without idempotency (no row stored), still in one durable transaction.
-    - Raises IdempotencyKeyInUse while another request holds the key, IdempotencyKeyReused when
-      the key was stored for a request with another fingerprint (see `request_fingerprint`), and
-      ValueError for a key that is not 1–255 printable characters (check with `is_valid_key`).
-    Other exceptions propagate with everything rolled back and nothing stored.
+    - `key=None` runs without idempotency (no row stored), still in one transaction.
+    - `stored_answer`: the row for (user, key) when the caller already looked it up (None when
+      there is none), which saves this function the look-up.
+    - Raises IdempotencyKeyReused when the key was stored for a request with another fingerprint
+      (see `request_fingerprint`), IdempotencyKeyInUse when another request held the key past the
+      lock timeout, and ValueError for a key that breaks the rule (check with `is_valid_key`).
+    Other exceptions (a database that fails) propagate with nothing stored.
     """
-    if key is None:
-        try:
-            with transaction.atomic(durable=True):
-                status_code, body = run()
-        except DomainError as error:
-            status_code, body = on_error(error)
-        return _fresh(status_code, body)
-    if not is_valid_key(key):
-        raise ValueError("an idempotency key is 1–255 printable ASCII characters")
+    if key is not None and not is_valid_key(key):
+        raise ValueError(f"an idempotency key is {KEY_RULE}")
+    if key is not None:
+        if stored_answer is NOT_LOOKED_UP:
+            stored = _stored(user_id, key, fingerprint)
+        else:
+            stored = _live(stored_answer, fingerprint) if isinstance(stored_answer, IdempotencyKey) else None
+        if stored is not None:
+            return _replay(stored)
+
+    def attempt() -> IdempotentResult:
+        status_code, body = run()
+        result = _fresh(status_code, body)
+        if key is not None:
+            _store(user_id, key, fingerprint, result)
+        return result
 
     try:
-        with transaction.atomic(durable=True):
-            # A stored response is final: replay it without touching the lock, so concurrent
-            # retries of a completed request all replay instead of seeing each other as in flight.
-            stored = _stored(user, key, fingerprint)
-            if stored is None and connection.vendor == "postgresql":
-                if not _try_lock(user, key):
-                    raise IdempotencyKeyInUse(
-                        "A request with this Idempotency-Key is still being processed; retry shortly"
-                    )
-                # Look again: the holder may have committed between the first look and the lock.
-                stored = _stored(user, key, fingerprint)
-            if stored is None:
-                status_code, body = run()
-                result = _fresh(status_code, body)
-                _store(user, key, fingerprint, result)
-                return result
-        return _replay(stored)
-    except (IdempotencyKeyInUse, IdempotencyKeyReused):
-        raise
+        return run_in_transaction(attempt)
     except DomainError as error:
         status_code, body = on_error(error)
-    return _store_error(user, key, fingerprint, _fresh(status_code, body))
+        result = _fresh(status_code, body)
+    except IntegrityError:
+        # Another request stored an answer for this key while this one ran: that answer is final.
+        return _replay_winner(user_id, key, fingerprint)
+    except OperationalError as exc:
+        if key is not None and is_lock_timeout(exc):
+            raise IdempotencyKeyInUse(
+                "A request with this Idempotency-Key is still being processed; retry shortly"
+            ) from exc
+        raise
+    if key is None:
+        return result
+    try:
+        run_in_transaction(lambda: _store(user_id, key, fingerprint, result))
+    except IntegrityError:
+        return _replay_winner(user_id, key, fingerprint)
+    return result
 
 
 def purge_expired_keys(*, now: Any = None, batch_size: int = 5000) -> int:
@@ -134,13 +149,12 @@ def purge_expired_keys(*, now: Any = None, batch_size: int = 5000) -> int:
     cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     deleted = 0
     while True:
-        with transaction.atomic():
-            ids = list(
-                IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return deleted
-            deleted += IdempotencyKey.objects.filter(pk__in=ids).delete()[0]
+        ids = list(
+            IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return deleted
+        deleted += IdempotencyKey.objects.filter(pk__in=ids).delete()[0]
 
 
 def _fresh(status_code: int, body: Any) -> IdempotentResult:
@@ -157,35 +171,26 @@ def _replay(stored: IdempotencyKey) -> IdempotentResult:
     )
 
 
-def _lock_id(user: User, key: str) -> int:
-    digest = hashlib.sha256(f"{user.pk}\n{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def _replay_winner(user_id: uuid.UUID, key: str | None, fingerprint: str) -> IdempotentResult:
+    stored = _stored(user_id, key, fingerprint) if key is not None else None
+    if stored is None:  # the unique index refused the row, so it was there a moment ago
+        raise IdempotencyKeyInUse(
+            "A request with this Idempotency-Key is still being processed; retry shortly"
+        )
+    return _replay(stored)
 
 
-def _try_lock(user: User, key: str) -> bool:
-    """PostgreSQL only. (SQLite needs no lock: its IMMEDIATE transaction holds the database's
-    write lock from BEGIN, so the first look above is already serialised with every writer.)"""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(user, key)])
-        return bool(cursor.fetchone()[0])
-
-
-def _wait_for_lock(user: User, key: str) -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{ERROR_STORE_LOCK_TIMEOUT}'")
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(user, key)])
-
-
-def _stored(user: User, key: str, fingerprint: str) -> IdempotencyKey | None:
+def _stored(user_id: uuid.UUID, key: str, fingerprint: str) -> IdempotencyKey | None:
     """The live stored response for (user, key), or None; an expired one is dropped."""
-    stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+    return _live(IdempotencyKey.objects.filter(user_id=user_id, key=key).first(), fingerprint)
+
+
+def _live(stored: IdempotencyKey | None, fingerprint: str) -> IdempotencyKey | None:
     if stored is None:
         return None
     ttl = timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     if stored.created_at < timezone.now() - ttl:
-        stored.delete()
+        IdempotencyKey.objects.filter(pk=stored.pk, created_at=stored.created_at).delete()
         return None
     if stored.fingerprint != fingerprint:
         raise IdempotencyKeyReused(
@@ -194,27 +199,15 @@ def _stored(user: User, key: str, fingerprint: str) -> IdempotencyKey | None:
     return stored
 
 
-def _store(user: User, key: str, fingerprint: str, result: IdempotentResult) -> None:
-    IdempotencyKey.objects.create(
-        user=user,
-        key=key,
-        fingerprint=fingerprint,
-        status_code=result.status_code,
-        response_body=result.content,
+def _store(user_id: uuid.UUID, key: str, fingerprint: str, result: IdempotentResult) -> None:
+    insert_rows(
+        [
+            IdempotencyKey(
+                user_id=user_id,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=result.status_code,
+                response_body=result.content,
+            )
+        ]
     )
-
-
-def _store_error(user: User, key: str, fingerprint: str, result: IdempotentResult) -> IdempotentResult:
-    """Store an error response after its change rolled back, unless a retry got there first."""
-    try:
-        with transaction.atomic(durable=True):
-            _wait_for_lock(user, key)
-            stored = _stored(user, key, fingerprint)
-            if stored is not None:
-                return _replay(stored)
-            _store(user, key, fingerprint, result)
-    except OperationalError:
-        # The key stayed busy past the lock timeout. Nothing changed for this request, so its
-        # own error is still true; it is just not stored, and a retry will run afresh.
-        logger.warning("idempotency: could not store an error response for key %r", key, exc_info=True)
-    return result

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tutordesk.core.ids import new_id
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus
 
 MIN_DURATION_MINUTES = 15
@@ -21,7 +21,7 @@ class Session(models.Model):
     `status` and `package` only move through scheduling.services.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     match = models.ForeignKey("tutoring.Match", on_delete=models.PROTECT, related_name="sessions")
     request = models.ForeignKey("tutoring.TutoringRequest", on_delete=models.PROTECT, related_name="sessions")
     tutor = models.ForeignKey(
@@ -74,6 +74,18 @@ class Session(models.Model):
             models.Index(fields=["status", "scheduled_start_at", "id"], name="sessions_status_start_idx"),
             models.Index(fields=["scheduled_start_at", "id"], name="sessions_start_idx"),
             models.Index(fields=["package", "status"], name="sessions_package_status_idx"),
+            # A tutor's sessions still to happen or awaiting an outcome, and those recorded: each
+            # of the tutor's lists reads only its own rows, however long the tutor's history.
+            models.Index(
+                fields=["tutor", "scheduled_start_at", "id"],
+                condition=Q(status="scheduled"),
+                name="sessions_tutor_open_idx",
+            ),
+            models.Index(
+                fields=["tutor", "scheduled_start_at", "id"],
+                condition=~Q(status="scheduled"),
+                name="sessions_tutor_recorded_idx",
+            ),
         ]
 
     def __str__(self) -> str:

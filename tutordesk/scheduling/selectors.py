@@ -1,16 +1,19 @@
-"""Reads of sessions and the visibility rule: who may see which session."""
+"""Reads of sessions, the visibility rule (who may see which session) and the ledger check."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from tutordesk.accounts.models import User
 from tutordesk.core.errors import NotFound
 from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.status import CONSUMING_STATUSES
+from tutordesk.tutoring.models import Package
 
 
 def session_visibility_q(user: User) -> Q:
@@ -71,3 +74,31 @@ def sessions_filtered(
     if start_before is not None:
         sessions = sessions.filter(scheduled_start_at__lt=start_before)
     return sessions.order_by("scheduled_start_at", "id")
+
+
+def ledger_problems() -> Iterator[str]:
+    """Every way the packages disagree with the sessions charged to them (CONTRACT §2)."""
+    charged = Count("sessions", filter=Q(sessions__status__in=CONSUMING_STATUSES))
+    rows = (
+        Package.objects.annotate(charged=charged)
+        .values_list("id", "sessions_used", "sessions_total", "status", "charged")
+        .order_by("created_at", "id")
+    )
+    for package_id, used, total, status, charged_count in rows.iterator(chunk_size=2000):
+        if not 0 <= used <= total:
+            yield f"package {package_id}: sessions_used {used} outside 0..{total}"
+        if used != charged_count:
+            yield (
+                f"package {package_id}: sessions_used is {used} but {charged_count} "
+                "session(s) charged to it consume a session"
+            )
+        if status == Package.Status.EXHAUSTED and used != total:
+            yield f"package {package_id}: exhausted with {total - used} session(s) left"
+        if status == Package.Status.ACTIVE and used >= total:
+            yield f"package {package_id}: active with no session left"
+    uncharged = Session.objects.filter(status__in=CONSUMING_STATUSES, package__isnull=True)
+    for session_id in uncharged.values_list("id", flat=True).iterator(chunk_size=2000):
+        yield f"session {session_id}: consumes a session but is charged to no package"
+    foreign = Session.objects.filter(package__isnull=False).exclude(package__request_id=F("request_id"))
+    for session_id in foreign.values_list("id", flat=True).iterator(chunk_size=2000):
+        yield f"session {session_id}: charged to a package of another request"

@@ -3,6 +3,14 @@
 Each function joins the caller's transaction (`savepoint=False`): the caller that owns the
 request opens the outermost one, so its idempotency record commits or rolls back with the change.
 An error raised here therefore rolls back everything the caller did in that transaction.
+
+Locks, always in this order, so two changes can never wait on each other in a circle:
+1. the session and its request, together, in one statement (`_lock_session`): every charge and
+   refund of a request's packages is serialised by the request's row;
+2. the tutor's user row, when a booking must not overlap another (`_lock_tutor`).
+Rows are locked FOR NO KEY UPDATE: the foreign-key checks of other transactions (FOR KEY SHARE,
+taken at COMMIT on PostgreSQL) never wait on them, which is what let a booking and a status
+update deadlock before. SQLite ignores row locks; its IMMEDIATE transactions serialise writers.
 """
 
 from __future__ import annotations
@@ -10,26 +18,32 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from tutordesk.accounts.access import require_admin, require_staff
 from tutordesk.accounts.models import User
+from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core.db.rows import update_where
 from tutordesk.core.errors import (
-    Forbidden,
     InvalidTransition,
     NoActivePackage,
     NotFound,
     SessionNotStarted,
     TutorDoubleBooked,
     ValidationError,
+    require,
 )
-from tutordesk.core.validation import clean_aware_datetime, clean_int, clean_text
+from tutordesk.core.validation import clean_aware_datetime, clean_int, clean_meet_link, clean_text
+from tutordesk.events.models import EventType
+from tutordesk.events.services import NewEvent, events_record, package_balance_events
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Session
 from tutordesk.scheduling.selectors import session_is_visible
+from tutordesk.scheduling.shapes import session_dict
 from tutordesk.scheduling.status import (
     OUTCOME_STATUSES,
     SESSION_STATUS_LABELS,
@@ -39,7 +53,8 @@ from tutordesk.scheduling.status import (
     consumes,
 )
 from tutordesk.tutoring.models import Match, Package
-from tutordesk.tutoring.services import decrement_sessions_used, increment_sessions_used, package_for_charge
+from tutordesk.tutoring.services import decrement_sessions_used, increment_sessions_used
+from tutordesk.tutoring.shapes import package_dict
 
 MAX_NOTES_LENGTH = 2000
 MAX_REASON_LENGTH = 500
@@ -63,12 +78,12 @@ def session_update_status(
     new_start_at: datetime | None = None,
 ) -> StatusChange:
     """Record what happened to a scheduled session (CONTRACT §3), charging its package if it consumes one."""
-    _check_role(actor)
+    require_staff(actor, "change a session's status")
     _check_status_value(status)
     if tutor_notes is not None:
         clean_text(tutor_notes, field="tutor_notes", max_length=MAX_NOTES_LENGTH)
     if new_start_at is not None:
-        _check_new_start(new_start_at, status)
+        new_start_at = _clean_new_start(new_start_at, status)
 
     session = _lock_session(session_id)
     _check_actor(session, actor, admins_only=False)
@@ -78,8 +93,11 @@ def session_update_status(
             current_status=session.status,
         )
     now = timezone.now()
-    if status in OUTCOME_STATUSES and now < session.scheduled_start_at:
-        raise SessionNotStarted("An outcome can only be recorded once the session has started")
+    require(
+        status not in OUTCOME_STATUSES or now >= session.scheduled_start_at,
+        SessionNotStarted,
+        "An outcome can only be recorded once the session has started",
+    )
 
     package = _charge(session) if consumes(status) else None
     replacement = _create_replacement(session, new_start_at, actor) if new_start_at is not None else None
@@ -94,20 +112,18 @@ def session_update_status(
         updated_by=actor,
         updated_at=now,
     )
-    audit_log_write(
+    _audit_status_change(
+        session,
         actor=actor,
-        action="session_status_updated",
-        entity_type="session",
-        entity_id=session.id,
-        details={
-            "from_status": from_status,
-            "status": status,
-            "tutor_notes": notes,
-            "package_id": str(package.id) if package else None,
-            "sessions_used_after": package.sessions_used if package else None,
-            "replacement_session_id": str(replacement.id) if replacement else None,
-            "new_start_at": new_start_at.isoformat() if new_start_at else None,
-        },
+        action=AuditAction.SESSION_STATUS_UPDATED,
+        from_status=from_status,
+        package=package,
+        tutor_notes=notes,
+        replacement_session_id=str(replacement.id) if replacement else None,
+        new_start_at=new_start_at.isoformat() if new_start_at else None,
+    )
+    _record_events(
+        EventType.SESSION_STATUS_UPDATED, session, package=package, charged=package, replacement=replacement
     )
     return StatusChange(session=session, package=package, replacement_session=replacement)
 
@@ -117,7 +133,7 @@ def session_correct_status(
     *, session_id: uuid.UUID | str, status: str, reason: str, actor: User
 ) -> StatusChange:
     """An admin sets a recorded session to any other status, refunding or charging as needed."""
-    _check_role(actor)
+    require_staff(actor, "change a session's status")
     _check_status_value(status)
     reason = clean_text(reason, field="reason", max_length=MAX_REASON_LENGTH, required=True).strip()
 
@@ -155,19 +171,16 @@ def session_correct_status(
         updated_by=actor,
         updated_at=timezone.now(),
     )
-    audit_log_write(
+    _audit_status_change(
+        session,
         actor=actor,
-        action="session_status_corrected",
-        entity_type="session",
-        entity_id=session.id,
-        details={
-            "from_status": from_status,
-            "status": status,
-            "reason": reason,
-            "package_id": str(package.id) if package else None,
-            "sessions_used_after": package.sessions_used if package else None,
-        },
+        action=AuditAction.SESSION_STATUS_CORRECTED,
+        from_status=from_status,
+        package=package,
+        reason=reason,
     )
+    charged = package if package is not None and charged_to == package.id else None
+    _record_events(EventType.SESSION_STATUS_CORRECTED, session, package=package, charged=charged)
     return StatusChange(session=session, package=package, replacement_session=None)
 
 
@@ -181,23 +194,24 @@ def session_create(
     meet_link: str | None = None,
 ) -> Session:
     """Schedule a lesson for a match; the tutor may not be booked twice at once."""
-    clean_aware_datetime(scheduled_start_at, field="scheduled_start_at")
+    scheduled_start_at = clean_aware_datetime(scheduled_start_at, field="scheduled_start_at")
     clean_int(
         duration_minutes, field="duration_minutes", minimum=MIN_DURATION_MINUTES, maximum=MAX_DURATION_MINUTES
     )
-    meet_link = _clean_meet_link(meet_link)
-    if not (actor.is_tutor or actor.is_admin):
-        raise Forbidden("Only the tutor or an admin can schedule sessions")
+    meet_link = clean_meet_link(meet_link)
+    require_staff(actor, "schedule sessions")
     try:
         match = Match.objects.select_related("request").get(pk=match_id)
     except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such match") from exc
-    if not actor.is_admin and match.tutor_id != actor.id:
-        raise NotFound("No such match")
-    if match.status != Match.Status.ACTIVE:
-        raise ValidationError(
-            "This match has ended; sessions can only be added to an active match", field="match_id"
-        )
+    require(actor.is_admin or match.tutor_id == actor.id, NotFound, "No such match")
+    require(
+        match.status == Match.Status.ACTIVE,
+        ValidationError,
+        "This match has ended; sessions can only be added to an active match",
+        field="match_id",
+        reason="match_ended",
+    )
     _ensure_tutor_free(tutor_id=match.tutor_id, start=scheduled_start_at, duration=duration_minutes)
     session = Session.objects.create(
         match=match,
@@ -211,8 +225,8 @@ def session_create(
     )
     audit_log_write(
         actor=actor,
-        action="session_created",
-        entity_type="session",
+        action=AuditAction.SESSION_CREATED,
+        entity_type=AuditEntity.SESSION,
         entity_id=session.id,
         details={
             "match_id": str(match.id),
@@ -221,7 +235,62 @@ def session_create(
             "meet_link": meet_link,
         },
     )
+    events_record(changes=[NewEvent(EventType.SESSION_CREATED, {"session": session_dict(session)})])
     return session
+
+
+def _record_events(
+    event_type: EventType,
+    session: Session,
+    *,
+    package: Package | None,
+    charged: Package | None,
+    replacement: Session | None = None,
+) -> None:
+    """The events of a status change, in one INSERT: the session's own (with the package it charged
+    or refunded), the replacement's `session.created`, and what a charge did to the balance.
+    Everything comes from rows this change already holds: no read is added."""
+    data: dict[str, Any] = {
+        "session": session_dict(session),
+        "package": package_dict(package) if package else None,
+    }
+    if event_type == EventType.SESSION_STATUS_UPDATED:
+        data["replacement_session"] = session_dict(replacement) if replacement else None
+    changes = [NewEvent(event_type, data)]
+    if replacement is not None:
+        changes.append(NewEvent(EventType.SESSION_CREATED, {"session": session_dict(replacement)}))
+    if charged is not None:
+        changes += package_balance_events(
+            package=package_dict(charged),
+            request_sessions_left=charged.request_sessions_left,  # type: ignore[attr-defined]
+            student_id=str(session.student_id),
+        )
+    events_record(changes=changes)
+
+
+def _audit_status_change(
+    session: Session,
+    *,
+    actor: User,
+    action: AuditAction,
+    from_status: str,
+    package: Package | None,
+    **details: Any,
+) -> None:
+    """The audit row of a status update or correction (CONTRACT §3 rule 6 and the correction)."""
+    audit_log_write(
+        actor=actor,
+        action=action,
+        entity_type=AuditEntity.SESSION,
+        entity_id=session.id,
+        details={
+            "from_status": from_status,
+            "status": session.status,
+            "package_id": str(package.id) if package else None,
+            "sessions_used_after": package.sessions_used if package else None,
+            **details,
+        },
+    )
 
 
 def _check_status_value(status: object) -> None:
@@ -229,57 +298,68 @@ def _check_status_value(status: object) -> None:
         raise ValidationError(f"status must be one of {', '.join(SESSION_STATUS_LABELS)}", field="status")
 
 
-def _check_new_start(new_start_at: datetime, status: str) -> None:
-    if status != SessionStatus.RESCHEDULED:
-        raise ValidationError("new_start_at goes only with status rescheduled", field="new_start_at")
-    clean_aware_datetime(new_start_at, field="new_start_at")
-    if new_start_at <= timezone.now():
-        raise ValidationError("new_start_at must be in the future", field="new_start_at")
+def _clean_new_start(new_start_at: datetime, status: str) -> datetime:
+    require(
+        status == SessionStatus.RESCHEDULED,
+        ValidationError,
+        "new_start_at goes only with status rescheduled",
+        field="new_start_at",
+        reason="only_with_rescheduled",
+    )
+    new_start_at = clean_aware_datetime(new_start_at, field="new_start_at")
+    require(
+        new_start_at > timezone.now(),
+        ValidationError,
+        "new_start_at must be in the future",
+        field="new_start_at",
+        reason="not_in_future",
+    )
+    return new_start_at
 
 
 def _lock_session(session_id: uuid.UUID | str) -> Session:
-    """The session, locked with its request row on PostgreSQL.
+    """The session, locked with its request row (lock order, step 1: see the module's docstring).
 
-    Locking the request serialises every charge and refund of that request's packages, so two
-    sessions racing for the last prepaid session cannot both win. SQLite ignores FOR UPDATE; its
-    IMMEDIATE transactions take the database's write lock at BEGIN, which serialises writers.
+    Written by hand: it is the first statement of every status change, and the ORM would spend
+    more time building it than the database spends running it.
     """
     try:
-        return (
-            Session.objects.select_for_update(of=("self", "request"))
-            .select_related("request")
-            .get(pk=session_id)
-        )
-    except (Session.DoesNotExist, DjangoValidationError, ValueError) as exc:
+        key = Session._meta.pk.get_db_prep_value(session_id, connection)  # type: ignore[union-attr]
+    except (DjangoValidationError, ValueError, TypeError) as exc:
         raise NotFound("No such session") from exc
+    rows = list(Session.objects.raw(_LOCK_SQL[connection.vendor == "postgresql"], [key]))
+    if not rows:
+        raise NotFound("No such session")
+    return rows[0]
 
 
-def _check_role(actor: User) -> None:
-    """Students never change statuses: refused for the role, before any session is looked up."""
-    if not (actor.is_tutor or actor.is_admin):
-        raise Forbidden("Only a tutor or an admin can change a session's status")
+# [other databases, PostgreSQL]: SQLite has no row locks (its transactions serialise writers).
+_LOCK_SQL = (
+    "SELECT sessions.* FROM sessions WHERE sessions.id = %s",
+    "SELECT sessions.* FROM sessions JOIN requests ON requests.id = sessions.request_id "
+    "WHERE sessions.id = %s FOR NO KEY UPDATE OF sessions, requests",
+)
 
 
 def _check_actor(session: Session, actor: User, *, admins_only: bool) -> None:
     """A tutor acts on their own sessions only; another tutor's session does not exist for them."""
     if actor.is_admin:
         return
-    if not session_is_visible(session, actor):
-        raise NotFound("No such session")
+    require(session_is_visible(session, actor), NotFound, "No such session")
     if admins_only:
-        raise Forbidden("Only an admin can correct a recorded session")
+        require_admin(actor, "correct a recorded session")
 
 
 def _charge(session: Session) -> Package:
-    package = package_for_charge(request_id=session.request_id)
-    if package is None:
-        raise NoActivePackage(NO_SESSIONS_LEFT)
-    return increment_sessions_used(package=package)
+    package = increment_sessions_used(request_id=session.request_id)
+    require(package is not None, NoActivePackage, NO_SESSIONS_LEFT)
+    assert package is not None
+    return package
 
 
 def _write_status(session: Session, *, from_status: str, **fields: object) -> None:
     """Check-and-set: the row must still hold `from_status`, whatever the database's locking."""
-    if Session.objects.filter(pk=session.pk, status=from_status).update(**fields) != 1:
+    if update_where(Session, match={"pk": session.pk, "status": from_status}, values=fields) != 1:
         raise InvalidTransition(
             "This session was changed by someone else just now", current_status=from_status
         )
@@ -288,8 +368,13 @@ def _write_status(session: Session, *, from_status: str, **fields: object) -> No
 
 
 def _create_replacement(session: Session, new_start_at: datetime, actor: User) -> Session:
-    if not Match.objects.filter(pk=session.match_id, status=Match.Status.ACTIVE).exists():
-        raise ValidationError("This match has ended; ask an admin to set up a new one", field="new_start_at")
+    require(
+        Match.objects.filter(pk=session.match_id, status=Match.Status.ACTIVE).exists(),
+        ValidationError,
+        "This match has ended; ask an admin to set up a new one",
+        field="new_start_at",
+        reason="match_ended",
+    )
     _ensure_tutor_free(
         tutor_id=session.tutor_id, start=new_start_at, duration=session.duration_minutes, exclude=session.id
     )
@@ -306,14 +391,16 @@ def _create_replacement(session: Session, new_start_at: datetime, actor: User) -
     )
 
 
+def _lock_tutor(tutor_id: uuid.UUID) -> None:
+    """Lock order, step 2: the tutor's row serialises the overlap checks of one tutor's bookings."""
+    User.objects.select_for_update(no_key=True).filter(pk=tutor_id).exists()
+
+
 def _ensure_tutor_free(
     *, tutor_id: uuid.UUID, start: datetime, duration: int, exclude: uuid.UUID | None = None
 ) -> None:
-    """Refuse a booking that overlaps a scheduled session of the same tutor.
-
-    The tutor's user row is locked first, so two bookings for one tutor are checked one at a time.
-    """
-    list(User.objects.select_for_update().filter(pk=tutor_id).values_list("pk", flat=True))
+    """Refuse a booking that overlaps a scheduled session of the same tutor."""
+    _lock_tutor(tutor_id)
     end = start + timedelta(minutes=duration)
     candidates = Session.objects.filter(
         tutor_id=tutor_id,
@@ -329,15 +416,5 @@ def _ensure_tutor_free(
                 f"The tutor already has a session from {other.scheduled_start_at:%Y-%m-%d %H:%M} UTC "
                 f"to {other.scheduled_end_at:%H:%M} UTC",
                 conflicting_session_id=str(other.id),
+                conflicting_start_at=other.scheduled_start_at.isoformat(),
             )
-
-
-def _clean_meet_link(meet_link: str | None) -> str | None:
-    if meet_link is None or meet_link == "":
-        return None
-    meet_link = clean_text(meet_link, field="meet_link", max_length=500).strip()
-    try:
-        URLValidator(schemes=["https"])(meet_link)
-    except DjangoValidationError as exc:
-        raise ValidationError("meet_link must be an https:// URL", field="meet_link") from exc
-    return meet_link

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from django.db import models
 
 
@@ -12,6 +14,10 @@ class SessionStatus(models.TextChoices):
     NO_SHOW_STUDENT = "no_show_student", "Student No-show"
     NO_SHOW_TUTOR = "no_show_tutor", "Tutor No-show"
 
+
+# The same values as a type, for the JSON shapes and the API's inputs.
+SessionStatusName = Literal["scheduled", "done", "rescheduled", "no_show_student", "no_show_tutor"]
+assert set(get_args(SessionStatusName)) == set(SessionStatus.values)
 
 SESSION_STATUS_LABELS: dict[str, str] = {s.value: str(s.label) for s in SessionStatus}
 

@@ -3,52 +3,23 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponseRedirect
+from django.contrib import admin
+from django.http import HttpRequest
 
 from tutordesk.accounts.models import Role, User
-from tutordesk.core.errors import DomainError
+from tutordesk.core.admin import ServiceModelAdmin
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
-from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS, match_create, package_create, request_create
-
-
-class CreatedThroughServiceAdmin(admin.ModelAdmin):
-    """New rows are made by a service (checks and an audit row); `create` returns the saved row."""
-
-    def create(self, form: Any, actor: User) -> Any:
-        raise NotImplementedError
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        actor = request.user
-        assert isinstance(actor, User)  # the admin site only admits logged-in admins
-        try:
-            with transaction.atomic():  # a refusal rolls back to here, not the whole admin request
-                created = self.create(form, actor)
-        except DomainError as exc:
-            obj._service_refusal = exc.detail  # type: ignore[attr-defined]
-            return
-        obj.pk = created.pk
-        obj.refresh_from_db()
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        if getattr(obj, "_service_refusal", None):
-            return None
-        return super().log_addition(request, obj, message)
-
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> Any:
-        refusal = getattr(obj, "_service_refusal", None)
-        if refusal:
-            messages.error(request, refusal)
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
+from tutordesk.tutoring.services import (
+    MAX_PACKAGE_SESSIONS,
+    match_create,
+    match_end,
+    package_create,
+    request_create,
+)
 
 
 @admin.register(TutoringRequest)
-class TutoringRequestAdmin(CreatedThroughServiceAdmin):
+class TutoringRequestAdmin(ServiceModelAdmin):
     list_display = ["subject", "student", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["subject", "student__email"]
@@ -67,11 +38,12 @@ class TutoringRequestAdmin(CreatedThroughServiceAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(CreatedThroughServiceAdmin):
+class MatchAdmin(ServiceModelAdmin):
     list_display = ["id", "request", "tutor", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["tutor__email", "request__student__email"]
     raw_id_fields = ["request"]
+    actions = ["end"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "tutor":
@@ -79,8 +51,13 @@ class MatchAdmin(CreatedThroughServiceAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Match | None = None) -> list[str]:
-        # Sessions copy the match's request and tutor, so those never change once set.
-        return ["request", "tutor"] if obj else ["status"]
+        return ["request", "tutor", "status"] if obj else ["status"]
+
+    @admin.action(description="End the selected matches")
+    def end(self, request: HttpRequest, queryset: Any) -> None:
+        self.run_service_action(
+            request, queryset, lambda match, actor: match_end(match_id=match.pk, actor=actor), "Matches ended"
+        )
 
     def create(self, form: Any, actor: User) -> Match:
         data = form.cleaned_data
@@ -96,7 +73,7 @@ class PackageAddForm(forms.ModelForm):
 
 
 @admin.register(Package)
-class PackageAdmin(CreatedThroughServiceAdmin):
+class PackageAdmin(ServiceModelAdmin):
     """Packages are added through package_create; their counters move only with session statuses."""
 
     list_display = ["id", "request", "sessions_used", "sessions_total", "status", "created_at"]
@@ -113,13 +90,6 @@ class PackageAdmin(CreatedThroughServiceAdmin):
         if obj is None:
             return []
         return ["request", "sessions_total", "sessions_used", "status", "created_at", "updated_at"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Package | None = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Package, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
 
     def create(self, form: Any, actor: User) -> Package:
         data = form.cleaned_data

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from tutordesk.core.ids import new_id
 
 
 class TutoringRequest(models.Model):
@@ -15,7 +15,7 @@ class TutoringRequest(models.Model):
         MATCHED = "matched", "Matched"
         CLOSED = "closed", "Closed"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests")
     subject = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -23,6 +23,7 @@ class TutoringRequest(models.Model):
 
     class Meta:
         db_table = "requests"
+        indexes = [models.Index(fields=["created_at", "id"], name="requests_created_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["open", "matched", "closed"]), name="requests_status_valid"
@@ -40,7 +41,7 @@ class Match(models.Model):
         ACTIVE = "active", "Active"
         ENDED = "ended", "Ended"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     request = models.ForeignKey(TutoringRequest, on_delete=models.PROTECT, related_name="matches")
     tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -71,7 +72,7 @@ class Package(models.Model):
         EXHAUSTED = "exhausted", "Exhausted"
         CANCELLED = "cancelled", "Cancelled"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     request = models.ForeignKey(TutoringRequest, on_delete=models.PROTECT, related_name="packages")
     sessions_total = models.PositiveIntegerField()
     sessions_used = models.PositiveIntegerField(default=0)

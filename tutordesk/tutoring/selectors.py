@@ -1,17 +1,15 @@
-"""Reads of requests and packages, and the ledger check."""
+"""Reads of requests, matches and packages, and who may see which."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, QuerySet, Sum
 
 from tutordesk.accounts.models import User
 from tutordesk.core.errors import Forbidden, NotFound
-from tutordesk.scheduling.models import Session
-from tutordesk.scheduling.status import CONSUMING_STATUSES
 from tutordesk.tutoring.models import Match, Package
 
 
@@ -29,32 +27,23 @@ def packages_visible_to(user: User) -> QuerySet[Package]:
     return packages.none()
 
 
-def ledger_problems() -> Iterator[str]:
-    """Every way the packages disagree with the sessions charged to them (CONTRACT §2)."""
-    charged = Count("sessions", filter=Q(sessions__status__in=CONSUMING_STATUSES))
+def sessions_left_by_request(user: User, request_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Prepaid sessions still available per request: the unused part of its active packages
+    (the one definition of "sessions left"). One query for any number of requests."""
+    ids = set(request_ids)
+    if not ids:
+        return {}
+    left = dict.fromkeys(ids, 0)
     rows = (
-        Package.objects.annotate(charged=charged)
-        .values_list("id", "sessions_used", "sessions_total", "status", "charged")
-        .order_by("created_at", "id")
+        packages_visible_to(user)
+        .filter(request_id__in=ids, status=Package.Status.ACTIVE)
+        .values("request_id")
+        .annotate(left=Sum(F("sessions_total") - F("sessions_used")))
+        .order_by()
     )
-    for package_id, used, total, status, charged_count in rows.iterator(chunk_size=2000):
-        if not 0 <= used <= total:
-            yield f"package {package_id}: sessions_used {used} outside 0..{total}"
-        if used != charged_count:
-            yield (
-                f"package {package_id}: sessions_used is {used} but {charged_count} "
-                "session(s) charged to it consume a session"
-            )
-        if status == Package.Status.EXHAUSTED and used != total:
-            yield f"package {package_id}: exhausted with {total - used} session(s) left"
-        if status == Package.Status.ACTIVE and used >= total:
-            yield f"package {package_id}: active with no session left"
-    uncharged = Session.objects.filter(status__in=CONSUMING_STATUSES, package__isnull=True)
-    for session_id in uncharged.values_list("id", flat=True).iterator(chunk_size=2000):
-        yield f"session {session_id}: consumes a session but is charged to no package"
-    foreign = Session.objects.filter(package__isnull=False).exclude(package__request_id=F("request_id"))
-    for session_id in foreign.values_list("id", flat=True).iterator(chunk_size=2000):
-        yield f"session {session_id}: charged to a package of another request"
+    for row in rows:
+        left[row["request_id"]] = row["left"] or 0
+    return left
 
 
 def matches_visible_to(user: User) -> QuerySet[Match]:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 
+from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
+from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
-from tutordesk.core.errors import Forbidden, NotFound, ValidationError
+from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.validation import clean_int, clean_text
+from tutordesk.events.models import EventType
+from tutordesk.events.services import NewEvent, events_record
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
+from tutordesk.tutoring.shapes import package_dict
 
 MAX_PACKAGE_SESSIONS = 500
 
@@ -21,16 +25,16 @@ MAX_PACKAGE_SESSIONS = 500
 @transaction.atomic(savepoint=False)
 def request_create(*, student: User, subject: str, actor: User) -> TutoringRequest:
     """An admin records a student's request for tutoring in one subject."""
-    if not actor.is_admin:
-        raise Forbidden("Only an admin can add a tutoring request")
-    if not student.is_student:
-        raise ValidationError("Only a student can have a tutoring request", field="student")
+    require_admin(actor, "add a tutoring request")
+    require(
+        student.is_student, ValidationError, "Only a student can have a tutoring request", field="student"
+    )
     subject = clean_text(subject, field="subject", max_length=200, required=True).strip()
     request = TutoringRequest.objects.create(student=student, subject=subject)
     audit_log_write(
         actor=actor,
-        action="request_created",
-        entity_type="request",
+        action=AuditAction.REQUEST_CREATED,
+        entity_type=AuditEntity.REQUEST,
         entity_id=request.id,
         details={"student_id": str(student.id), "subject": subject},
     )
@@ -40,19 +44,21 @@ def request_create(*, student: User, subject: str, actor: User) -> TutoringReque
 @transaction.atomic(savepoint=False)
 def match_create(*, request: TutoringRequest, tutor: User, actor: User) -> Match:
     """An admin assigns a tutor to a request; a request has one active match at a time."""
-    if not actor.is_admin:
-        raise Forbidden("Only an admin can match a tutor to a request")
-    if not tutor.is_tutor:
-        raise ValidationError("Only a tutor can be matched to a request", field="tutor")
-    request = TutoringRequest.objects.select_for_update().get(pk=request.pk)
-    if Match.objects.filter(request=request, status=Match.Status.ACTIVE).exists():
-        raise ValidationError("This request already has an active match; end it first", field="request")
+    require_admin(actor, "match a tutor to a request")
+    require(tutor.is_tutor, ValidationError, "Only a tutor can be matched to a request", field="tutor")
+    request = TutoringRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
+    require(
+        not Match.objects.filter(request=request, status=Match.Status.ACTIVE).exists(),
+        ValidationError,
+        "This request already has an active match; end it first",
+        field="request",
+    )
     match = Match.objects.create(request=request, tutor=tutor)
     TutoringRequest.objects.filter(pk=request.pk).update(status=TutoringRequest.Status.MATCHED)
     audit_log_write(
         actor=actor,
-        action="match_created",
-        entity_type="match",
+        action=AuditAction.MATCH_CREATED,
+        entity_type=AuditEntity.MATCH,
         entity_id=match.id,
         details={"request_id": str(request.id), "tutor_id": str(tutor.id)},
     )
@@ -60,79 +66,128 @@ def match_create(*, request: TutoringRequest, tutor: User, actor: User) -> Match
 
 
 @transaction.atomic(savepoint=False)
+def match_end(*, match_id: uuid.UUID | str, actor: User) -> bool:
+    """An admin ends a match: no new sessions for it, and its request is open for a new tutor.
+
+    Sessions already scheduled stay as they are (an admin records or corrects them as usual).
+    Returns False when the match had ended already (nothing written).
+    """
+    require_admin(actor, "end a match")
+    try:
+        match = Match.objects.select_related("request").get(pk=match_id)
+    except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
+        raise NotFound("No such match") from exc
+    # Lock order: the request first, as every change of a request's lessons does.
+    TutoringRequest.objects.select_for_update(no_key=True).filter(pk=match.request_id).exists()
+    if not Match.objects.filter(pk=match.pk, status=Match.Status.ACTIVE).update(status=Match.Status.ENDED):
+        return False
+    TutoringRequest.objects.filter(pk=match.request_id, status=TutoringRequest.Status.MATCHED).update(
+        status=TutoringRequest.Status.OPEN
+    )
+    audit_log_write(
+        actor=actor,
+        action=AuditAction.MATCH_ENDED,
+        entity_type=AuditEntity.MATCH,
+        entity_id=match.id,
+        details={"request_id": str(match.request_id), "tutor_id": str(match.tutor_id), "status": "ended"},
+    )
+    return True
+
+
+@transaction.atomic(savepoint=False)
 def package_create(*, request_id: uuid.UUID, sessions_total: int, actor: User) -> Package:
     """An admin sells a package of prepaid sessions for a request."""
-    if not actor.is_admin:
-        raise Forbidden("Only an admin can add a package")
+    require_admin(actor, "add a package")
     sessions_total = clean_int(
         sessions_total, field="sessions_total", minimum=1, maximum=MAX_PACKAGE_SESSIONS
     )
     try:
-        exists = TutoringRequest.objects.filter(pk=request_id).exists()
+        student_id = (
+            TutoringRequest.objects.filter(pk=request_id).values_list("student_id", flat=True).first()
+        )
     except (DjangoValidationError, ValueError):
-        exists = False
-    if not exists:
-        raise NotFound("No such request")
+        student_id = None
+    require(student_id is not None, NotFound, "No such request")
     package = Package.objects.create(request_id=request_id, sessions_total=sessions_total)
     audit_log_write(
         actor=actor,
-        action="package_created",
-        entity_type="package",
+        action=AuditAction.PACKAGE_CREATED,
+        entity_type=AuditEntity.PACKAGE,
         entity_id=package.id,
         details={"request_id": str(request_id), "sessions_total": sessions_total},
     )
+    package_data = package_dict(package)
+    events_record(
+        changes=[
+            NewEvent(
+                EventType.PACKAGE_CREATED,
+                {
+                    "package": package_data,
+                    "request_id": package_data["request_id"],
+                    "student_id": str(student_id),
+                },
+            )
+        ]
+    )
     return package
 
 
-def package_for_charge(*, request_id: uuid.UUID) -> Package | None:
-    """The request's oldest active package with a session left (FIFO by creation)."""
-    return (
-        Package.objects.filter(
-            request_id=request_id, status=Package.Status.ACTIVE, sessions_used__lt=F("sessions_total")
-        )
-        .order_by("created_at", "id")
-        .first()
-    )
+# What the request holds on its active packages after a charge or refund: the other packages as
+# they are, plus the changed one as RETURNING sees it (after the change), on both databases.
+_REQUEST_LEFT = """(SELECT COALESCE(SUM(other.sessions_total - other.sessions_used), 0) FROM packages other
+            WHERE other.request_id = packages.request_id AND other.status = 'active' AND other.id <> packages.id)
+          + CASE WHEN status = 'active' THEN sessions_total - sessions_used ELSE 0 END AS request_sessions_left"""
+_RETURNING = f"RETURNING id, request_id, sessions_total, sessions_used, status, created_at, updated_at, {_REQUEST_LEFT}"
+
+# One statement picks the request's oldest active package with a session left (FIFO by creation)
+# and charges it; RETURNING gives the package as it is after the charge. The outer WHERE repeats
+# the guard, so even a charge that raced without the request's lock could never overdraw.
+_CHARGE_SQL = f"""
+UPDATE packages
+   SET sessions_used = sessions_used + 1,
+       status = CASE WHEN sessions_used + 1 = sessions_total THEN 'exhausted' ELSE status END,
+       updated_at = %s
+ WHERE id = (SELECT id FROM packages
+              WHERE request_id = %s AND status = 'active' AND sessions_used < sessions_total
+              ORDER BY created_at, id LIMIT 1)
+   AND status = 'active' AND sessions_used < sessions_total
+{_RETURNING}
+"""  # noqa: S608 (built from constants only)
+
+_REFUND_SQL = f"""
+UPDATE packages
+   SET sessions_used = sessions_used - 1,
+       status = CASE WHEN status = 'exhausted' THEN 'active' ELSE status END,
+       updated_at = %s
+ WHERE id = %s AND sessions_used > 0
+{_RETURNING}
+"""  # noqa: S608 (built from constants only)
 
 
-def increment_sessions_used(*, package: Package) -> Package:
-    """Charge one session of `package`; return it with the counter and status after the charge.
+def increment_sessions_used(*, request_id: uuid.UUID) -> Package | None:
+    """Charge one session to the request's oldest active package that has one left (CONTRACT §3
+    rule 3); return that package after the charge, or None when no package has a session left.
+    The package carries `request_sessions_left`: what the request's active packages hold after it.
 
-    The caller holds the lock that serialises charges of this package's request (see
-    scheduling.services); the conditional update still refuses to pass `sessions_total`,
-    so a missing lock shows up as an error, never as an overdraft.
+    The caller holds the lock that serialises charges of this request (scheduling.services locks
+    the request row), so the package picked is the one FIFO names, whatever runs at once.
     """
-    now = timezone.now()
-    updated = Package.objects.filter(
-        pk=package.pk, status=Package.Status.ACTIVE, sessions_used__lt=F("sessions_total")
-    ).update(
-        sessions_used=F("sessions_used") + 1,
-        status=Case(
-            When(sessions_used=F("sessions_total") - 1, then=Value(Package.Status.EXHAUSTED)),
-            default=F("status"),
-        ),
-        updated_at=now,
-    )
-    if updated != 1:
-        raise RuntimeError(f"package {package.pk} changed under a charge that held its request lock")
-    package.sessions_used += 1
-    if package.sessions_used == package.sessions_total:
-        package.status = Package.Status.EXHAUSTED
-    package.updated_at = now
-    return package
+    return _package_update(_CHARGE_SQL, request_id)
 
 
 def decrement_sessions_used(*, package_id: uuid.UUID) -> Package:
     """Refund one session; an exhausted package becomes active again. Returns the package after."""
-    now = timezone.now()
-    updated = Package.objects.filter(pk=package_id, sessions_used__gt=0).update(
-        sessions_used=F("sessions_used") - 1,
-        status=Case(
-            When(status=Package.Status.EXHAUSTED, then=Value(Package.Status.ACTIVE)),
-            default=F("status"),
-        ),
-        updated_at=now,
-    )
-    if updated != 1:
+    package = _package_update(_REFUND_SQL, package_id)
+    if package is None:
         raise RuntimeError(f"package {package_id} has no used session to refund")
-    return Package.objects.get(pk=package_id)
+    return package
+
+
+def _package_update(sql: str, row_id: uuid.UUID) -> Package | None:
+    ops = connection.ops
+    params = [
+        ops.adapt_datetimefield_value(timezone.now()),
+        Package._meta.pk.get_db_prep_value(row_id, connection),
+    ]  # type: ignore[union-attr]
+    rows = list(Package.objects.raw(sql, params))
+    return rows[0] if rows else None

@@ -1,8 +1,10 @@
-"""SQLite backend whose flush lifts the audit log's append-only triggers for the wipe, and only for it.
+"""SQLite backend whose flush lifts the triggers of the tables it empties, and only for the wipe.
 
 `manage.py flush`, `seed_demo --reset` and the test runner's table reset empty every table with
-DELETE on SQLite; the triggers that make `audit_logs` append-only would refuse that. PostgreSQL
-flushes with TRUNCATE, which row triggers do not see, so it needs no such subclass.
+DELETE on SQLite; a trigger that makes a table append-only (the audit log's) would refuse that.
+The triggers are read from the schema itself, dropped for the flush and created again with their
+own SQL, so this backend knows no app. PostgreSQL flushes with TRUNCATE, which row triggers do
+not see, so it needs no such subclass.
 """
 
 from __future__ import annotations
@@ -11,19 +13,25 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base, operations
 
-from tutordesk.audit.triggers import SQLITE_CREATE, SQLITE_DROP
-
 
 class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(
         self, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
-    ):
+    ) -> list[str]:
         statements = super().sql_flush(
             style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
-        if "audit_logs" not in tables:
+        if not tables:
             return statements
-        return [*SQLITE_DROP, *statements, *SQLITE_CREATE]
+        wanted = set(tables)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            )
+            triggers = [(name, sql) for name, sql, table in cursor.fetchall() if table in wanted]
+        drops = [f'DROP TRIGGER IF EXISTS "{name}"' for name, _ in triggers]
+        creates = [sql for _, sql in triggers]
+        return [*drops, *statements, *creates]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

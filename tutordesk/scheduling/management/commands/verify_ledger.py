@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from tutordesk.scheduling.selectors import ledger_problems
 from tutordesk.tutoring.models import Package
-from tutordesk.tutoring.selectors import ledger_problems
 
 
 class Command(BaseCommand):
