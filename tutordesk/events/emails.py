@@ -1,0 +1,154 @@
+"""Which emails an event makes, and their words (one plain-text and one HTML template each).
+
+Built by the worker when it fans an event out (never inside the request), from the event's data
+and the people in accounts (below this floor): the student's name, email and time zone, the
+admins' emails, and the student's preference for outcome emails.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from tutordesk.accounts.models import Role, User
+from tutordesk.events.models import EmailKind, EmailNotification, Event, EventType, NotificationPreference
+
+OUTCOME_STATUSES = {"done", "no_show_student", "no_show_tutor", "rescheduled"}
+OUTCOME_SUBJECTS = {
+    "done": "Your session is recorded as done",
+    "no_show_student": "You missed a session",
+    "no_show_tutor": "Your tutor missed a session",
+    "rescheduled": "Your session was rescheduled",
+}
+PACKAGE_SUBJECTS = {
+    EmailKind.LOW_BALANCE: "Sessions running low",
+    EmailKind.EXHAUSTED: "A package of sessions is used up",
+}
+
+
+def emails_for(events: Iterable[Event]) -> list[EmailNotification]:
+    """The emails a batch of events makes (with few queries for the whole batch)."""
+    if not settings.EMAIL_NOTIFICATIONS:
+        return []
+    events = list(events)
+    wanted: list[tuple[Event, EmailKind, str]] = []  # (event, kind, student id)
+    for event in events:
+        if (
+            event.type == EventType.SESSION_STATUS_UPDATED
+            and event.data["session"]["status"] in OUTCOME_STATUSES
+        ):
+            wanted.append((event, EmailKind.OUTCOME, event.data["session"]["student_id"]))
+        elif event.type == EventType.PACKAGE_LOW_BALANCE:
+            wanted.append((event, EmailKind.LOW_BALANCE, event.data["student_id"]))
+        elif event.type == EventType.PACKAGE_EXHAUSTED:
+            wanted.append((event, EmailKind.EXHAUSTED, event.data["student_id"]))
+    if not wanted:
+        return []
+    student_ids = {uuid.UUID(student_id) for _, _, student_id in wanted}
+    students = {str(u.pk): u for u in User.objects.filter(pk__in=student_ids, is_active=True)}
+    muted = {
+        str(user_id)
+        for user_id in NotificationPreference.objects.filter(
+            user_id__in=student_ids, outcome_emails=False
+        ).values_list("user_id", flat=True)
+    }
+    admins: list[User] | None = None
+    emails: list[EmailNotification] = []
+    for event, kind, student_id in wanted:
+        student = students.get(student_id)
+        if kind == EmailKind.OUTCOME:
+            if student is not None and student_id not in muted:
+                emails.append(_outcome_email(event, student))
+            continue
+        if admins is None:
+            admins = list(User.objects.filter(role=Role.ADMIN, is_active=True).order_by("email"))
+        recipients = [student] if student is not None else []
+        recipients += [admin for admin in admins if student is None or admin.email != student.email]
+        for person in recipients:
+            emails.append(_package_email(event, kind, person, student))
+    return emails
+
+
+def send(email: EmailNotification) -> None:
+    """Send through Django's email backend (SMTP in production, the console in development)."""
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.recipient],
+        headers={"X-Tutordesk-Event-Id": str(email.event_id)},
+    )
+    message.attach_alternative(email.body_html, "text/html")
+    message.send(fail_silently=False)
+
+
+def local_time(text: str | None, timezone_name: str) -> str:
+    """An ISO time, in the reader's own time zone, in words: "Tuesday 3 March 2026, 14:00 CET"."""
+    if not text:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(timezone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    moment = datetime.fromisoformat(text).astimezone(zone)
+    return f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M} {moment.tzname()}"
+
+
+def _render(kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    text = render_to_string(f"events/emails/{kind}.txt", context)
+    html = render_to_string(f"events/emails/{kind}.html", context)
+    return text, html
+
+
+def _outcome_email(event: Event, student: User) -> EmailNotification:
+    session = event.data["session"]
+    replacement = event.data.get("replacement_session")
+    context = {
+        "name": student.name,
+        "status": session["status"],
+        "status_label": session["status_label"],
+        "when": local_time(session["scheduled_start_at"], student.timezone),
+        "new_when": local_time(replacement["scheduled_start_at"], student.timezone) if replacement else "",
+        "notes": session.get("tutor_notes") or "",
+        "package": event.data.get("package"),
+    }
+    text, html = _render("outcome", context)
+    return EmailNotification(
+        event=event,
+        kind=EmailKind.OUTCOME,
+        recipient=student.email,
+        subject=OUTCOME_SUBJECTS[session["status"]],
+        body_text=text,
+        body_html=html,
+        next_attempt_at=event.dispatched_at,
+    )
+
+
+def _package_email(event: Event, kind: EmailKind, person: User, student: User | None) -> EmailNotification:
+    package = event.data["package"]
+    context = {
+        "name": person.name,
+        "for_student": student is not None and person.pk == student.pk,
+        "student_name": student.name if student is not None else "the student",
+        "student_email": student.email if student is not None else "",
+        "exhausted": kind == EmailKind.EXHAUSTED,
+        "package": package,
+        "left": event.data.get("request_sessions_left"),
+    }
+    text, html = _render("package", context)
+    return EmailNotification(
+        event=event,
+        kind=kind,
+        recipient=person.email,
+        subject=PACKAGE_SUBJECTS[kind],
+        body_text=text,
+        body_html=html,
+        next_attempt_at=event.dispatched_at,
+    )

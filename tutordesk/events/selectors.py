@@ -1,0 +1,47 @@
+"""Reads of the events app, with who may see what: webhooks are for admins only."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+
+from tutordesk.accounts.access import require_admin
+from tutordesk.accounts.models import User
+from tutordesk.core.errors import NotFound
+from tutordesk.events.models import NotificationPreference, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+def webhook_endpoints_visible_to(user: User) -> QuerySet[WebhookEndpoint]:
+    require_admin(user, "see webhook endpoints")
+    return WebhookEndpoint.objects.order_by("created_at", "id")
+
+
+def webhook_endpoint_get(*, endpoint_id: uuid.UUID | str, user: User) -> WebhookEndpoint:
+    try:
+        return webhook_endpoints_visible_to(user).get(pk=endpoint_id)
+    except (WebhookEndpoint.DoesNotExist, DjangoValidationError, ValueError) as exc:
+        raise NotFound("No such webhook endpoint") from exc
+
+
+def webhook_deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    """The endpoint's delivery log, newest first."""
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .order_by("-created_at", "-id")
+    )
+
+
+def webhook_attempts_of(deliveries: list[WebhookDelivery]) -> dict[uuid.UUID, list[WebhookAttempt]]:
+    """The attempts of these deliveries, oldest first, in one query."""
+    found: dict[uuid.UUID, list[WebhookAttempt]] = {d.pk: [] for d in deliveries}
+    for attempt in WebhookAttempt.objects.filter(delivery__in=deliveries).order_by("delivery_id", "number"):
+        found[attempt.delivery_id].append(attempt)
+    return found
+
+
+def outcome_emails_on(user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference is None or preference.outcome_emails
