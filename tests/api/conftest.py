@@ -41,6 +41,9 @@ class ApiClient:
         data = raw if raw is not None else json.dumps(body)
         return self.client.post(BASE + path, data, content_type=content_type, headers=all_headers)
 
+    def delete(self, path: str, **headers: str):
+        return self.client.delete(BASE + path, headers={**self.headers, **headers})
+
 
 def token_for(user) -> str:
     return api_token_create(email=user.email)[1]

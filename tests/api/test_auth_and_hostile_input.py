@@ -8,7 +8,6 @@ from django.test import Client
 
 from tests.api.conftest import ApiClient, assert_problem
 from tests.helpers import snapshot
-from tutordesk.accounts.models import ApiToken
 from tutordesk.accounts.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +39,7 @@ def test_it_refuses_missing_or_bad_credentials(authorization, past_session):
 
 def test_a_revoked_token_is_refused(tutor):
     token, raw = api_token_create(email=tutor.email)
-    api_token_revoke(token=ApiToken.objects.get(pk=token.pk))
+    api_token_revoke(token_id=token.pk, actor=tutor)
     assert_problem(ApiClient(raw).get("/me"), 401, "not_authenticated")
 
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import ApiClient, token_for
-from tests.factories import MatchFactory, PackageFactory, SessionFactory
-from tests.helpers import put_in_status, snapshot
+from tests.factories import make_match, make_package, make_session
+from tests.helpers import bring_to_status, snapshot
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
 
@@ -23,11 +23,11 @@ PERSONAS = ["anonymous", "student", "tutor", "other_tutor", "admin"]
 @pytest.fixture
 def world(tutor, other_tutor, student, admin, match, package, past_session):
     """`past_session` belongs to tutor/student; `foreign` to other_tutor and another student."""
-    foreign_match = MatchFactory(tutor=other_tutor)
-    foreign_package = PackageFactory(request=foreign_match.request)
-    foreign = SessionFactory(match=foreign_match)
-    recorded = put_in_status(
-        SessionFactory(match=match, scheduled_start_at=timezone.now() - timedelta(days=1)), "done"
+    foreign_match = make_match(tutor=other_tutor)
+    foreign_package = make_package(request=foreign_match.request)
+    foreign = make_session(match=foreign_match)
+    recorded = bring_to_status(
+        make_session(match=match, scheduled_start_at=timezone.now() - timedelta(days=1)), "done"
     )
     clients = {
         "anonymous": ApiClient(),

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import assert_problem
-from tests.factories import MatchFactory, PackageFactory, RequestFactory
+from tests.factories import make_match, make_package, make_request
 from tests.helpers import snapshot
 from tutordesk.audit.models import AuditLog
 from tutordesk.tutoring.models import Package
@@ -27,7 +27,7 @@ def test_me_describes_the_caller(tutor_api, tutor):
 
 
 def test_a_tutor_lists_their_matches_and_an_admin_all(tutor_api, admin_api, match, student):
-    other = MatchFactory()
+    other = make_match()
     body = tutor_api.get("/matches").json()
     assert body == {
         "items": [
@@ -55,8 +55,8 @@ def test_a_student_may_not_list_matches(student_api, match):
 
 
 def test_packages_list_and_one(student_api, admin_api, package, match):
-    later = PackageFactory(request=match.request, sessions_total=5)
-    PackageFactory()  # another student's
+    later = make_package(request=match.request, sessions_total=5)
+    make_package()  # another student's
     response = student_api.get("/packages", {"request_id": str(match.request_id)})
     assert [p["id"] for p in response.json()] == [str(package.id), str(later.id)]
     assert "Link" not in response
@@ -71,8 +71,8 @@ def test_packages_list_and_one(student_api, admin_api, package, match):
 
 
 def test_the_package_list_pages_through_its_link_header(admin_api, package, match):
-    PackageFactory(request=match.request, sessions_total=5)
-    PackageFactory(request=match.request, sessions_total=6)
+    make_package(request=match.request, sessions_total=5)
+    make_package(request=match.request, sessions_total=6)
     first = admin_api.get("/packages", {"limit": 2})
     assert len(first.json()) == 2
     link = first["Link"]
@@ -109,15 +109,13 @@ def test_a_package_for_an_unknown_request_is_not_found(admin_api):
 
 
 def test_the_audit_log_is_newest_first_filtered_and_paged(admin_api, tutor_api, admin, match, package):
-    from tests.factories import SessionFactory
+    from tests.factories import make_session
 
-    sessions = [
-        SessionFactory(match=match, scheduled_start_at=timezone.now() - timedelta(hours=i + 1))
-        for i in range(3)
-    ]
+    now = timezone.now()
+    sessions = [make_session(match=match, scheduled_start_at=now - timedelta(hours=i + 1)) for i in range(3)]
     for s in sessions:
         tutor_api.post(f"/sessions/{s.id}/status", {"status": "done"})
-    admin_api.post("/packages", {"request_id": str(RequestFactory().id), "sessions_total": 3})
+    admin_api.post("/packages", {"request_id": str(make_request().id), "sessions_total": 3})
 
     body = admin_api.get("/audit-logs").json()
     times = [item["created_at"] for item in body["items"]]
@@ -137,7 +135,10 @@ def test_the_audit_log_is_newest_first_filtered_and_paged(admin_api, tutor_api, 
     assert len(updates) == 3
     assert updates[0]["details"]["status"] == "done"
     one = admin_api.get("/audit-logs", {"entity_type": "session", "entity_id": str(sessions[1].id)}).json()
-    assert [i["entity_id"] for i in one["items"]] == [str(sessions[1].id)]
+    assert [(i["entity_id"], i["action"]) for i in one["items"]] == [
+        (str(sessions[1].id), "session_status_updated"),
+        (str(sessions[1].id), "session_created"),
+    ]
     assert len(admin_api.get("/audit-logs", {"actor_user_id": str(admin.id)}).json()["items"]) == 1
 
     seen, cursor = [], None

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
-from tests.factories import MatchFactory, PackageFactory, SessionFactory
+from harness.servers import start_app_servers, stop_app_server
+from tests.factories import make_match, make_package, make_session
 from tests.helpers import snapshot
 from tutordesk.accounts.services import api_token_create
 from tutordesk.audit.models import AuditLog
@@ -29,90 +23,19 @@ from tutordesk.tutoring.models import Package
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVERS, WORKERS, THREADS = 2, 1, 16
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    host, port, user = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432, db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
-test_database_url.__test__ = False  # type: ignore[attr-defined]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    env = {**os.environ, "TUTORDESK_DEBUG": "1", "DATABASE_URL": test_database_url(), "PYTHONUNBUFFERED": "1"}
-    env.pop("TUTORDESK_TEST_DB_SUFFIX", None)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tutordesk.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(THREADS),
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def wait_until_up(process: subprocess.Popen, port: int) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            status, _, _ = call(port, "GET", "/api/v1/openapi.json")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("gunicorn did not answer within 30 s")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
     """Two app servers (as two hosts behind a load balancer would be) against the one test database;
     request i goes to server[i % 2]."""
-    ports = [free_port() for _ in range(SERVERS)]
-    processes = [start_gunicorn(port) for port in ports]
+    servers = start_app_servers(SERVERS, workers=WORKERS, threads=THREADS)
     try:
-        for process, port in zip(processes, ports, strict=True):
-            wait_until_up(process, port)
-        yield ports
+        yield [s.port for s in servers]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        for s in servers:
+            stop_app_server(s)
 
 
 def call(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None):
@@ -141,9 +64,9 @@ def together(count: int, one) -> list:
 
 @pytest.fixture
 def setup():
-    match = MatchFactory()
-    package = PackageFactory(request=match.request, sessions_total=10)
-    session = SessionFactory(match=match)
+    match = make_match()
+    package = make_package(request=match.request, sessions_total=10)
+    session = make_session(match=match)
     _, token = api_token_create(email=match.tutor.email)
     return {"session": session, "package": package, "auth": {"Authorization": f"Bearer {token}"}}
 
@@ -188,7 +111,9 @@ def test_16_concurrent_requests_with_one_key_have_one_effect(server, setup):
     assert all(r[2] == fresh[0][2] for r in replays)
     setup["package"].refresh_from_db()
     assert setup["package"].sessions_used == 1
-    assert AuditLog.objects.filter(entity_id=setup["session"].id).count() == 1
+    assert (
+        AuditLog.objects.filter(entity_id=setup["session"].id, action="session_status_updated").count() == 1
+    )
     print(f"one key x16: 1 fresh, {len(replays)} replayed, {len(in_use)} x 409 idempotency_key_in_use")
 
 

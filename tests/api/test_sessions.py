@@ -8,11 +8,10 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import assert_problem
-from tests.factories import PackageFactory, SessionFactory
-from tests.helpers import put_in_status, snapshot
+from tests.factories import end_match, make_match, make_package, make_session
+from tests.helpers import bring_to_status, snapshot
 from tutordesk.audit.models import AuditLog
 from tutordesk.scheduling.models import Session
-from tutordesk.tutoring.models import Match
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +106,8 @@ def test_it_refuses_an_outcome_before_the_start(tutor_api, future_session):
 
 
 def test_it_refuses_a_consuming_status_without_a_package_left(tutor_api, match):
-    PackageFactory(request=match.request, sessions_total=1, sessions_used=1, status="exhausted")
-    session = SessionFactory(match=match)
+    make_package(request=match.request, sessions_total=1, sessions_used=1)  # exhausted
+    session = make_session(match=match)
     before = snapshot()
     assert_problem(
         tutor_api.post(f"/sessions/{session.id}/status", {"status": "no_show_student"}),
@@ -168,7 +167,7 @@ def test_a_correction_of_a_scheduled_session_is_an_invalid_transition(admin_api,
     "body", [{"status": "done"}, {"status": "done", "reason": ""}, {"status": "done", "reason": "x" * 501}]
 )
 def test_a_correction_needs_a_reason_of_1_to_500_characters(admin_api, past_session, body):
-    put_in_status(past_session, "no_show_tutor")
+    bring_to_status(past_session, "no_show_tutor")
     assert_problem(admin_api.post(f"/sessions/{past_session.id}/correction", body), 422, "validation_error")
 
 
@@ -222,7 +221,7 @@ def test_it_refuses_a_malformed_session(tutor_api, match, change):
 
 
 def test_a_session_for_an_ended_match_is_refused(tutor_api, match):
-    Match.objects.filter(pk=match.pk).update(status="ended")
+    end_match(match)
     start = (timezone.now() + timedelta(days=2)).isoformat()
     assert_problem(
         tutor_api.post(
@@ -236,10 +235,11 @@ def test_a_session_for_an_ended_match_is_refused(tutor_api, match):
 def test_the_list_is_ordered_by_start_and_pages_with_a_cursor(admin_api, match, package):
     base = timezone.now() - timedelta(days=10)
     same_time = base + timedelta(days=1)
-    created = [
-        SessionFactory(match=match, scheduled_start_at=base + timedelta(hours=i * 3)) for i in range(5)
+    created = [make_session(match=match, scheduled_start_at=base + timedelta(hours=i * 3)) for i in range(5)]
+    # Ties on time: three tutors' sessions at one moment (one tutor is never booked twice at once).
+    created += [
+        make_session(match=m, scheduled_start_at=same_time) for m in (match, make_match(), make_match())
     ]
-    created += [SessionFactory(match=match, scheduled_start_at=same_time) for _ in range(3)]  # ties on time
     expected = [str(s.id) for s in sorted(created, key=lambda s: (s.scheduled_start_at, str(s.id)))]
 
     seen: list[str] = []
@@ -262,10 +262,10 @@ def test_the_list_is_ordered_by_start_and_pages_with_a_cursor(admin_api, match, 
 
 def test_the_list_filters_by_status_people_and_time(admin_api, match, package, tutor, student):
     now = timezone.now()
-    old = SessionFactory(match=match, scheduled_start_at=now - timedelta(days=5))
-    recent = SessionFactory(match=match, scheduled_start_at=now - timedelta(days=1))
-    put_in_status(recent, "done")
-    elsewhere = SessionFactory(scheduled_start_at=now - timedelta(days=2))
+    old = make_session(match=match, scheduled_start_at=now - timedelta(days=5))
+    recent = make_session(match=match, scheduled_start_at=now - timedelta(days=1))
+    bring_to_status(recent, "done")
+    elsewhere = make_session(scheduled_start_at=now - timedelta(days=2))
 
     def ids(**params):
         return {item["id"] for item in admin_api.get("/sessions", params).json()["items"]}
@@ -281,7 +281,7 @@ def test_the_list_filters_by_status_people_and_time(admin_api, match, package, t
 def test_a_tutor_lists_only_their_sessions_and_a_student_only_theirs(
     tutor_api, student_api, other_tutor_api, past_session
 ):
-    SessionFactory()  # someone else's
+    make_session()  # someone else's
     assert [i["id"] for i in tutor_api.get("/sessions").json()["items"]] == [str(past_session.id)]
     assert [i["id"] for i in student_api.get("/sessions").json()["items"]] == [str(past_session.id)]
     assert other_tutor_api.get("/sessions").json() == {"items": [], "next_cursor": None}

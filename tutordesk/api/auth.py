@@ -8,10 +8,18 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from tutordesk.accounts.models import User
-from tutordesk.accounts.services import api_token_authenticate
+from tutordesk.accounts.services import api_token_lookup
 from tutordesk.core.errors import Forbidden
+from tutordesk.core.idempotency import is_valid_key
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+STORED_ANSWER_ATTRIBUTE = "_tutordesk_stored_answer"
+
+
+class AuthedRequest(HttpRequest):
+    """A request that passed `api_auth`: every API handler but the unknown-path one gets this."""
+
+    auth: User
 
 
 class BearerTokenAuth(HttpBearer):
@@ -23,7 +31,15 @@ class BearerTokenAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return api_token_authenticate(token)
+        key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
+        if key is not None and not is_valid_key(key):
+            key = None  # refused later, as a validation error of the header
+        found = api_token_lookup(token, idempotency_key=key)
+        if key is not None and found.user is not None:
+            # The same statement fetched the caller's stored answer for the key: a replay needs
+            # no second look-up (api.idempotent passes it on).
+            setattr(request, STORED_ANSWER_ATTRIBUTE, found.stored_answer)
+        return found.user
 
 
 class CsrfFailed(Forbidden):

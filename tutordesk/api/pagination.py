@@ -1,50 +1,27 @@
 """Keyset pagination: an opaque cursor holds the (time, id) of the last row returned.
 
-Each page is `WHERE t >= :t AND (t > :t OR id > :id) ORDER BY t, id LIMIT n + 1` (or the mirror
-for newest first). The plain `t >= :t` lets the (…, t, id) indexes start the range scan at the
-cursor, so page 10 000 costs what page 1 does; an OFFSET would read every row before it.
+Each page is `WHERE t >= :t AND (t, id) > (:t, :id) ORDER BY t, id LIMIT n + 1` (or the mirror for
+newest first). PostgreSQL starts the range scan of the (…, t, id) index exactly at the row-value
+bound, so page 10 000 costs what page 1 does even when thousands of rows share one time (a bulk
+import, lessons on the hour); an OFFSET would read every row before it. SQLite, which Django gives no
+row values, expands the bound; the plain `t >= :t` starts its scan at the cursor's time.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 
-from tutordesk.core.errors import ValidationError
+from tutordesk.core.cursors import MAX_CURSOR_LENGTH, after, decode_cursor, encode_cursor
+
+__all__ = ["DEFAULT_LIMIT", "MAX_CURSOR_LENGTH", "MAX_LIMIT", "decode_cursor", "encode_cursor", "keyset_page"]
 
 M = TypeVar("M", bound=Model)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-MAX_CURSOR_LENGTH = 200
-
-
-def encode_cursor(moment: datetime, row_id: uuid.UUID) -> str:
-    raw = json.dumps([moment.isoformat(), str(row_id)], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        if len(cursor) > MAX_CURSOR_LENGTH:
-            raise ValueError("too long")
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment_text, id_text = json.loads(raw)
-        moment = datetime.fromisoformat(moment_text)
-        if moment.tzinfo is None:
-            raise ValueError("naive")
-        return moment.astimezone(UTC), uuid.UUID(id_text)
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationError(
-            "cursor is not one this API issued; start again without it", field="cursor"
-        ) from exc
 
 
 def keyset_page(
@@ -54,20 +31,12 @@ def keyset_page(
     cursor: str | None,
     limit: int,
     newest_first: bool = False,
-    to_dict: Callable[[M], dict[str, Any]],
+    to_dict: Callable[[M], Any],
 ) -> dict[str, Any]:
     """One page of `rows` (already ordered by (time_field, id), ascending or descending)."""
     if cursor is not None:
         moment, row_id = decode_cursor(cursor)
-        if newest_first:
-            after = Q(**{f"{time_field}__lte": moment}) & (
-                Q(**{f"{time_field}__lt": moment}) | Q(id__lt=row_id)
-            )
-        else:
-            after = Q(**{f"{time_field}__gte": moment}) & (
-                Q(**{f"{time_field}__gt": moment}) | Q(id__gt=row_id)
-            )
-        rows = rows.filter(after)
+        rows = rows.filter(after(time_field, moment, row_id, descending=newest_first))
     page = list(rows[: limit + 1])
     next_cursor = None
     if len(page) > limit:

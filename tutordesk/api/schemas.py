@@ -1,42 +1,42 @@
-"""Request and response shapes (CONTRACT §4). Inputs are strict enough that no value reaches the
-database it cannot store: no NUL characters, aware times that fit in UTC, bounded numbers."""
+"""Request shapes and list pages (CONTRACT §4). Output shapes are each app's own (`*/shapes.py`).
+
+Inputs say in JSON Schema every rule JSON Schema can say (lengths, bounds, the https:// link, the
+years 2000–2099, no NUL character), and state the rest in the field's description, so a client
+generated from the OpenAPI document sends what the server accepts.
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictInt,
-    StringConstraints,
-)
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from tutordesk.core.validation import TIME_RANGE_MESSAGE, in_time_range
+from tutordesk.audit.shapes import AuditLogOut
+from tutordesk.core.validation import (
+    MEET_LINK_MAX_LENGTH,
+    MEET_LINK_PATTERN,
+    NO_NUL_PATTERN,
+    NOT_BLANK_PATTERN,
+    TIME_RANGE_MESSAGE,
+    YEAR_PATTERN,
+    in_time_range,
+)
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
+from tutordesk.scheduling.shapes import SessionOut
+from tutordesk.scheduling.status import SessionStatusName
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
+from tutordesk.tutoring.shapes import MatchOut
 
-NO_NUL = r"^[^\x00]*$"
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-SessionStatusName = Literal["scheduled", "done", "rescheduled", "no_show_student", "no_show_tutor"]
-
-
-def _fits_in_utc(value: datetime) -> datetime:
-    try:
-        value = value.astimezone(UTC)
-    except OverflowError as exc:
-        raise ValueError("date and time out of range") from exc
-    if not in_time_range(value):
-        raise ValueError(TIME_RANGE_MESSAGE)
-    return value
+TIME_DESCRIPTION = (
+    "ISO 8601 date and time with a UTC offset (e.g. 2030-01-31T09:00:00+01:00), "
+    "in the years 2000–2099 as written; any other year is a validation_error."
+)
 
 
 def _iso_text(value: object) -> object:
@@ -50,11 +50,49 @@ def _iso_text(value: object) -> object:
     return value
 
 
-ApiDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_fits_in_utc)]
+def _in_range(value: datetime) -> datetime:
+    if not in_time_range(value):
+        raise ValueError(TIME_RANGE_MESSAGE)
+    return value
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_NUL)]
+def _utc(value: datetime) -> datetime:
+    # ISO 8601 allows offsets up to ±23:59, PostgreSQL only up to ±15:59: filter on the instant in UTC.
+    return value.astimezone(UTC)
+
+
+# A body's time goes to a service as written (its year is checked as written; the service stores
+# the instant in UTC); a query's time filters a selector, so it is turned into UTC here.
+ApiDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_range),
+    Field(json_schema_extra={"pattern": YEAR_PATTERN}, description=TIME_DESCRIPTION),
+]
+ApiDateTimeFilter = Annotated[ApiDateTime, AfterValidator(_utc)]
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema's integer: 15 and 15.0 are the integer 15; 15.5, "15" and true are not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+# The bounds go before the validator: pydantic writes them as minimum/maximum only then.
+DurationMinutes = Annotated[
+    int, Field(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES), BeforeValidator(_whole_number)
+]
+SessionsTotal = Annotated[int, Field(ge=1, le=MAX_PACKAGE_SESSIONS), BeforeValidator(_whole_number)]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES_LENGTH, pattern=NO_NUL_PATTERN)]
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NOT_BLANK_PATTERN)
+]
+MeetLink = Annotated[str, StringConstraints(max_length=MEET_LINK_MAX_LENGTH, pattern=MEET_LINK_PATTERN)]
 
 
 class InputSchema(Schema):
@@ -64,102 +102,48 @@ class InputSchema(Schema):
 class SessionCreateIn(InputSchema):
     match_id: uuid.UUID
     scheduled_start_at: ApiDateTime
-    duration_minutes: StrictInt = Field(ge=MIN_DURATION_MINUTES, le=MAX_DURATION_MINUTES)
-    meet_link: text(500) | None = Field(None, description="an https:// URL")  # type: ignore[valid-type]
+    duration_minutes: DurationMinutes
+    meet_link: MeetLink | None = Field(
+        None, description="an https:// link to the lesson's video call, or null"
+    )
 
 
 class StatusUpdateIn(InputSchema):
     status: SessionStatusName
-    tutor_notes: text(MAX_NOTES_LENGTH) | None = None  # type: ignore[valid-type]
-    new_start_at: ApiDateTime | None = Field(None, description="only with status rescheduled")
+    tutor_notes: Notes | None = None
+    new_start_at: ApiDateTime | None = Field(
+        None,
+        description=(
+            "Only with status `rescheduled`, and in the future: creates the replacement session "
+            "(same match, duration and meet link) at this time. "
+            f"{TIME_DESCRIPTION}"
+        ),
+    )
 
 
 class CorrectionIn(InputSchema):
     status: SessionStatusName
-    reason: text(MAX_REASON_LENGTH, min_length=1)  # type: ignore[valid-type]
+    reason: Reason = Field(description="why the recorded status was wrong; not blank")
 
 
 class PackageCreateIn(InputSchema):
     request_id: uuid.UUID
-    sessions_total: StrictInt = Field(ge=1, le=MAX_PACKAGE_SESSIONS)
-
-
-class MeOut(Schema):
-    id: uuid.UUID
-    email: str
-    name: str
-    role: Literal["student", "tutor", "admin"]
-    timezone: str
-
-
-class MatchOut(Schema):
-    id: uuid.UUID
-    request_id: uuid.UUID
-    tutor_id: uuid.UUID
-    student_id: uuid.UUID
-    subject: str
-    status: Literal["active", "ended"]
-
-
-class SessionOut(Schema):
-    id: uuid.UUID
-    match_id: uuid.UUID
-    request_id: uuid.UUID
-    tutor_id: uuid.UUID
-    student_id: uuid.UUID
-    scheduled_start_at: datetime
-    duration_minutes: int
-    meet_link: str | None
-    status: SessionStatusName
-    status_label: str
-    tutor_notes: str
-    package_id: uuid.UUID | None
-    rescheduled_from_id: uuid.UUID | None
-    updated_by_user_id: uuid.UUID | None
-    updated_at: datetime
-    created_at: datetime
-
-
-class PackageOut(Schema):
-    id: uuid.UUID
-    request_id: uuid.UUID
-    sessions_total: int
-    sessions_used: int
-    sessions_remaining: int
-    status: Literal["active", "exhausted", "cancelled"]
-    created_at: datetime
-    updated_at: datetime
-
-
-class AuditLogOut(Schema):
-    id: uuid.UUID
-    created_at: datetime
-    actor_user_id: uuid.UUID | None
-    action: str
-    entity_type: str
-    entity_id: uuid.UUID
-    details: dict[str, Any]
-
-
-class StatusChangeOut(Schema):
-    session: SessionOut
-    package: PackageOut | None = Field(description="the package charged or refunded, if any")
-    replacement_session: SessionOut | None
+    sessions_total: SessionsTotal
 
 
 class MatchPage(Schema):
     items: list[MatchOut]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
 class SessionPage(Schema):
     items: list[SessionOut]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
 class AuditLogPage(Schema):
     items: list[AuditLogOut]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
 class Problem(Schema):

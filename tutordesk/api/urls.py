@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from tutordesk.api.api import api, not_found_view
+from tutordesk.api.api import api
+from tutordesk.api.errors import not_found_view
 
 urlpatterns = [
     path("", api.urls),

@@ -1,0 +1,1 @@
+"""One router per area of the API; `api.api` mounts them all on /api/v1/."""

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpResponse
+from ninja import Router
+
+from tutordesk.api.auth import AuthedRequest
+from tutordesk.api.idempotent import IdempotencyKey, respond_once
+from tutordesk.api.pagination import keyset_page
+from tutordesk.api.params import Cursor, From, Limit, ObjectId, To
+from tutordesk.api.responses import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, ok
+from tutordesk.api.schemas import (
+    ApiDateTimeFilter,
+    CorrectionIn,
+    SessionCreateIn,
+    SessionPage,
+    StatusUpdateIn,
+)
+from tutordesk.scheduling.selectors import session_get, sessions_filtered
+from tutordesk.scheduling.services import session_correct_status, session_create, session_update_status
+from tutordesk.scheduling.shapes import SessionOut, StatusChangeOut, session_dict, status_change_dict
+from tutordesk.scheduling.status import SessionStatusName
+
+router = Router(tags=["sessions"])
+
+
+@router.get("/sessions", response={200: SessionPage, **LIST_ERRORS}, operation_id="sessions_list")
+def sessions_list(
+    request: AuthedRequest,
+    status: SessionStatusName | None = None,
+    tutor_id: uuid.UUID | None = None,
+    student_id: uuid.UUID | None = None,
+    start_from: ApiDateTimeFilter | None = From,
+    start_to: ApiDateTimeFilter | None = To,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+) -> HttpResponse:
+    """Sessions the caller may see, ordered by `scheduled_start_at` (then id)."""
+    sessions = sessions_filtered(
+        user=request.auth,
+        status=status,
+        tutor_id=tutor_id,
+        student_id=student_id,
+        start_from=start_from,
+        start_before=start_to,
+    )
+    return ok(
+        keyset_page(
+            sessions, time_field="scheduled_start_at", cursor=cursor, limit=limit, to_dict=session_dict
+        )
+    )
+
+
+@router.get("/sessions/{session_id}", response={200: SessionOut, **READ_ERRORS}, operation_id="sessions_get")
+def sessions_get(request: AuthedRequest, session_id: str = ObjectId) -> HttpResponse:
+    return ok(session_dict(session_get(session_id=session_id, user=request.auth)))
+
+
+@router.post("/sessions", response={201: SessionOut, **WRITE_ERRORS}, operation_id="sessions_create")
+def sessions_create(
+    request: AuthedRequest, payload: SessionCreateIn, idempotency_key: str | None = IdempotencyKey
+) -> HttpResponse:
+    """Schedule a session for a match (its tutor, or an admin). 409 `tutor_double_booked` on overlap."""
+
+    def run() -> tuple[int, Any]:
+        session = session_create(
+            match_id=payload.match_id,
+            scheduled_start_at=payload.scheduled_start_at,
+            duration_minutes=payload.duration_minutes,
+            meet_link=payload.meet_link,
+            actor=request.auth,
+        )
+        return 201, session_dict(session)
+
+    return respond_once(request, key=idempotency_key, run=run)
+
+
+@router.post(
+    "/sessions/{session_id}/status",
+    response={200: StatusChangeOut, **WRITE_ERRORS},
+    operation_id="sessions_update_status",
+)
+def sessions_update_status(
+    request: AuthedRequest,
+    payload: StatusUpdateIn,
+    session_id: str = ObjectId,
+    idempotency_key: str | None = IdempotencyKey,
+) -> HttpResponse:
+    """Record what happened to a scheduled session (its tutor, or an admin); charges the package
+    for `done` and `no_show_student`. 409 `invalid_transition` carries `current_status`."""
+
+    def run() -> tuple[int, Any]:
+        change = session_update_status(
+            session_id=session_id,
+            status=payload.status,
+            tutor_notes=payload.tutor_notes,
+            new_start_at=payload.new_start_at,
+            actor=request.auth,
+        )
+        return 200, status_change_dict(change)
+
+    return respond_once(request, key=idempotency_key, run=run)
+
+
+@router.post(
+    "/sessions/{session_id}/correction",
+    response={200: StatusChangeOut, **WRITE_ERRORS},
+    operation_id="sessions_correct_status",
+)
+def sessions_correct_status(
+    request: AuthedRequest,
+    payload: CorrectionIn,
+    session_id: str = ObjectId,
+    idempotency_key: str | None = IdempotencyKey,
+) -> HttpResponse:
+    """An admin corrects a recorded session, refunding or charging its package as needed."""
+
+    def run() -> tuple[int, Any]:
+        change = session_correct_status(
+            session_id=session_id, status=payload.status, reason=payload.reason, actor=request.auth
+        )
+        return 200, status_change_dict(change)
+
+    return respond_once(request, key=idempotency_key, run=run)
