@@ -63,10 +63,11 @@ def tailwind_rgb(page, cls: str) -> list[int]:
     return paint(page, colour)
 
 
-def screenshot(page, folder: Path, name: str) -> Path:
-    """Write a full-page screenshot and check it is not blank (many colours, not one flat fill)."""
+def screenshot(page, folder: Path, name: str, *, full_page: bool = True) -> Path:
+    """Write a screenshot (the whole page, or what the window shows) and check it is not blank
+    (many colours, not one flat fill)."""
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     data_url = "data:image/png;base64," + __import__("base64").b64encode(path.read_bytes()).decode()
     distinct = page.evaluate(
         """async url => {
@@ -87,3 +88,37 @@ def screenshot(page, folder: Path, name: str) -> Path:
     assert path.stat().st_size > 10_000, f"{path} is suspiciously small"
     assert distinct > 20, f"{path} looks blank ({distinct} colours)"
     return path
+
+
+AXE = Path(__file__).resolve().parents[2] / "tutordesk/web/static/web/axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core (vendored from npm) run inside the page: its serious and critical violations, in words."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+            }));
+        }"""
+    )
+    return [
+        f"{v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"])
+        for v in found
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def assert_accessible(page, where: str) -> None:
+    problems = axe_violations(page)
+    assert not problems, f"axe found on {where}:\n" + "\n".join(problems)
+
+
+def fits_width(page) -> bool:
+    """Nothing wider than the window: no sideways scrolling of the whole page."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -43,7 +43,24 @@ def status_post(client: Client, session, status: str, **extra) -> object:
 
 
 def row_of(html: str, session_id) -> str:
-    """The <li> of one session in a page or a fragment."""
-    match = re.search(rf'<li id="session-{session_id}".*?</li>', html, re.S)
+    """The <tr> of one session in a page or a fragment."""
+    match = re.search(rf'<tr id="session-{session_id}".*?</tr>', html, re.S)
     assert match, f"no row for session {session_id}"
     return match.group(0)
+
+
+def link(html: str, hook: str) -> str | None:
+    """The href of the first link carrying `hook` (e.g. `data-page-after`), unescaped."""
+    import html as html_lib
+
+    match = re.search(rf'<a href="([^"]*)"[^>]*\b{hook}\b', html)
+    return html_lib.unescape(match.group(1)) if match else None
+
+
+def session_ids(html: str, section: str | None = None) -> list[str]:
+    """The ids of the session rows in a page (or in one of its sections), top to bottom."""
+    if section is not None:
+        start = html.index(f'data-section="{section}"')
+        end = html.find("</section>", start)
+        html = html[start:end]
+    return re.findall(r'<tr id="session-[^"]+" data-session-id="([^"]+)"', html)

@@ -4,30 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import MatchFactory, PackageFactory, SessionFactory, StudentFactory
-from tests.helpers import put_in_status
-from tests.web.conftest import htmx, status_post
+from tests.factories import StudentFactory, make_match, make_package, make_session
+from tests.helpers import bring_to_status
+from tests.web.conftest import htmx, link, status_post
 from tutordesk.audit.models import AuditLog
 from tutordesk.tutoring.models import Package
 
 
 @pytest.fixture
 def second_match(other_tutor):
-    match = MatchFactory(
-        tutor=other_tutor, request__student=StudentFactory(name="Zoe Zed"), request__subject="Physics"
-    )
-    PackageFactory(request=match.request)
+    match = make_match(tutor=other_tutor, student=StudentFactory(name="Zoe Zed"), subject="Physics")
+    make_package(request=match.request)
     return match
 
 
 def test_the_admin_sees_every_tutors_sessions(admin_client_, past_session, second_match):
-    foreign = SessionFactory(match=second_match)
+    foreign = make_session(match=second_match)
     html = admin_client_.get("/").content.decode()
     assert str(past_session.id) in html and str(foreign.id) in html
 
@@ -35,8 +34,8 @@ def test_the_admin_sees_every_tutors_sessions(admin_client_, past_session, secon
 def test_the_sessions_filter_by_status_tutor_student_and_dates(
     admin_client_, past_session, second_match, other_tutor
 ):
-    foreign = SessionFactory(match=second_match, scheduled_start_at=datetime(2030, 5, 1, 12, tzinfo=UTC))
-    put_in_status(past_session, "done")
+    foreign = make_session(match=second_match, scheduled_start_at=datetime(2030, 5, 1, 12, tzinfo=UTC))
+    bring_to_status(past_session, "done")
 
     def ids(query: str) -> set[str]:
         html = admin_client_.get("/" + query).content.decode()
@@ -67,13 +66,15 @@ def test_packages_show_used_over_total_per_request(admin_client_, past_session, 
     assert "data-add-package" in html
 
 
-def test_an_admin_adds_a_package_once_even_when_the_form_is_posted_twice(admin_client_, match, package):
+def test_an_admin_adds_a_package_once_even_when_the_form_is_posted_twice(
+    admin, admin_client_, match, package
+):
     data = {"sessions_total": "5", "idempotency_key": str(uuid.uuid4()), "next": "/packages/"}
     first = admin_client_.post(f"/requests/{match.request_id}/packages/", data)
     second = admin_client_.post(f"/requests/{match.request_id}/packages/", data)
     assert first.status_code == second.status_code == 302
     assert Package.objects.filter(request=match.request).count() == 2
-    assert AuditLog.objects.filter(action="package_created").count() == 1
+    assert AuditLog.objects.filter(action="package_created", actor=admin).count() == 1
     assert "Added a package of 5 sessions." in admin_client_.get("/packages/").content.decode()
 
 
@@ -106,7 +107,10 @@ def test_the_audit_page_lists_an_outcome_and_its_correction(admin, admin_client_
     assert html.count('data-audit-action="session_status_updated"') == 1
     assert html.count('data-audit-action="session_status_corrected"') == 1
     assert "Wrong button" in html
-    assert html.index("session_status_corrected") < html.index("session_status_updated")  # newest first
+    rows = html[html.index("<tbody") :]
+    assert rows.index('data-audit-action="session_status_corrected"') < rows.index(
+        'data-audit-action="session_status_updated"'
+    )  # newest first
 
 
 def test_the_audit_page_filters_by_action_and_actor(
@@ -123,7 +127,9 @@ def test_the_audit_csv_export_has_the_filtered_rows_and_defuses_formulas(
     admin_client_, tutor_client, past_session
 ):
     status_post(tutor_client, past_session, "done", tutor_notes="=HYPERLINK(1)")
-    response = admin_client_.get(f"/audit/export.csv?entity_id={past_session.id}")
+    response = admin_client_.get(
+        f"/audit/export.csv?entity_id={past_session.id}&action=session_status_updated"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment;" in response["Content-Disposition"]
@@ -135,29 +141,48 @@ def test_the_audit_csv_export_has_the_filtered_rows_and_defuses_formulas(
     assert "=HYPERLINK(1)" in rows[1][7]  # inside the JSON, which starts with "{"
 
 
-def test_audit_rows_are_paginated(admin, admin_client_, match):
+def test_audit_rows_come_fifty_to_a_page_with_older_and_newer_links(admin, admin_client_, match):
     from tutordesk.audit.services import audit_log_write
 
     for _ in range(55):
         audit_log_write(
             actor=admin, action="package_created", entity_type="package", entity_id=uuid.uuid4(), details={}
         )
-    html = admin_client_.get("/audit/").content.decode()
-    assert "Page 1 of 2" in html and html.count("data-audit-id=") == 50
+    every = list(AuditLog.objects.order_by("-created_at", "-id").values_list("id", flat=True))
+    first = admin_client_.get("/audit/").content.decode()
+    first_ids = re.findall(r'data-audit-id="([^"]+)"', first)
+    assert len(first_ids) == 50 and link(first, "data-page-before") is None
+    second = admin_client_.get("/audit/" + link(first, "data-page-after")).content.decode()
+    second_ids = re.findall(r'data-audit-id="([^"]+)"', second)
+    assert [uuid.UUID(i) for i in first_ids + second_ids] == every
+    assert link(second, "data-page-after") is None
+    back = admin_client_.get("/audit/" + link(second, "data-page-before")).content.decode()
+    assert re.findall(r'data-audit-id="([^"]+)"', back) == first_ids
 
 
-def test_audit_dates_are_read_in_the_admins_time_zone(admin, admin_client_, match):
+def test_audit_dates_are_read_in_the_admins_time_zone(admin, admin_client_):
+    from zoneinfo import ZoneInfo
+
     from tutordesk.audit.services import audit_log_write
 
-    audit_log_write(
+    # An admin so far from UTC that their calendar day is not UTC's right now: Kiritimati (UTC+14)
+    # is a day ahead from 10:00 UTC on, Etc/GMT+12 (UTC-12) a day behind until 12:00 UTC.
+    admin.timezone = "Pacific/Kiritimati" if timezone.now().hour >= 11 else "Etc/GMT+12"
+    admin.save(update_fields=["timezone"])
+    row = audit_log_write(
         actor=admin, action="package_created", entity_type="package", entity_id=uuid.uuid4(), details={}
     )
-    today = timezone.localdate()
-    assert (
-        admin_client_.get(f"/audit/?start={today}&end={today}").content.decode().count("data-audit-id=") == 1
-    )
-    tomorrow = today + timedelta(days=2)
-    assert admin_client_.get(f"/audit/?start={tomorrow}").content.decode().count("data-audit-id=") == 0
+    local_day = row.created_at.astimezone(ZoneInfo(admin.timezone)).date()
+    utc_day = row.created_at.astimezone(UTC).date()
+    assert local_day != utc_day
+
+    def listed(query: str) -> bool:
+        return f'data-audit-id="{row.id}"' in admin_client_.get(f"/audit/?{query}").content.decode()
+
+    assert listed(f"start={local_day}&end={local_day}")
+    assert not listed(f"start={utc_day}&end={utc_day}")
+    assert not listed(f"start={local_day + timedelta(days=1)}")
+    assert not listed(f"end={local_day - timedelta(days=1)}")
 
 
 def test_the_admin_finds_sessions_awaiting_an_outcome_oldest_first(admin_client_, match, package):
@@ -165,14 +190,14 @@ def test_the_admin_finds_sessions_awaiting_an_outcome_oldest_first(admin_client_
 
     from django.utils import timezone
 
-    from tests.factories import SessionFactory
+    from tests.factories import make_session
     from tests.helpers import update_status
 
     now = timezone.now()
-    older = SessionFactory(match=match, scheduled_start_at=now - timedelta(days=3))
-    newer = SessionFactory(match=match, scheduled_start_at=now - timedelta(hours=2))
-    recorded = SessionFactory(match=match, scheduled_start_at=now - timedelta(days=1))
-    upcoming = SessionFactory(match=match, scheduled_start_at=now + timedelta(days=1))
+    older = make_session(match=match, scheduled_start_at=now - timedelta(days=3))
+    newer = make_session(match=match, scheduled_start_at=now - timedelta(hours=2))
+    recorded = make_session(match=match, scheduled_start_at=now - timedelta(days=1))
+    upcoming = make_session(match=match, scheduled_start_at=now + timedelta(days=1))
     update_status(session_id=recorded.id, status="no_show_tutor", actor=match.tutor)
 
     page = admin_client_.get("/", {"status": "awaiting_outcome"}).content.decode()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from tests.factories import MatchFactory, SessionFactory
-from tests.helpers import put_in_status
+from tests.factories import make_match, make_session
+from tests.helpers import bring_to_status
 from tests.web.conftest import row_of
 
 
 def test_a_student_sees_own_sessions_and_sessions_left_without_actions(
     student_client, past_session, future_session
 ):
-    put_in_status(past_session, "done")
+    bring_to_status(past_session, "done")
     html = student_client.get("/").content.decode()
     assert "Your lessons" in html
     assert 'data-status="done"' in row_of(html, past_session.id)
@@ -21,7 +21,7 @@ def test_a_student_sees_own_sessions_and_sessions_left_without_actions(
 
 
 def test_a_student_never_sees_another_students_sessions(student_client, past_session):
-    other = SessionFactory(match=MatchFactory())
+    other = make_session(match=make_match())
     assert str(other.id) not in student_client.get("/").content.decode()
 
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import MatchFactory, PackageFactory, SessionFactory
-from tests.helpers import put_in_status
-from tests.web.conftest import row_of
+from tests.factories import end_match, make_match, make_package, make_session
+from tests.helpers import bring_to_status
+from tests.web.conftest import link, row_of, session_ids
 
 
 def test_sections_come_in_order_needs_outcome_upcoming_recent(tutor_client, past_session, future_session):
@@ -28,7 +28,7 @@ def test_a_row_shows_student_subject_local_time_meet_link_badge_and_sessions_lef
 ):
     tutor.timezone = "Europe/Berlin"
     tutor.save(update_fields=["timezone"])
-    session = SessionFactory(match=match, scheduled_start_at=datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
+    session = make_session(match=match, scheduled_start_at=datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
     row = row_of(tutor_client.get("/").content.decode(), session.id)
     assert "Sam Student" in row
     assert "Algebra" in row
@@ -38,24 +38,43 @@ def test_a_row_shows_student_subject_local_time_meet_link_badge_and_sessions_lef
     assert f'data-left-for="{match.request_id}">10<' in row
 
 
-def test_scheduled_rows_carry_every_action_control(tutor_client, past_session):
+def test_a_started_row_carries_every_action_control_in_one_compact_line(tutor_client, past_session):
     row = row_of(tutor_client.get("/").content.decode(), past_session.id)
     for action in ("done", "no_show_student", "no_show_tutor", "rescheduled"):
         assert f'data-action="{action}"' in row
     assert 'data-action="correct"' not in row
     assert 'name="idempotency_key"' in row and "csrfmiddlewaretoken" in row
-    assert '<label for="notes-' in row and '<label for="new-start-' in row
+    # No notes box or date picker in the row: those live in the slide-over and on the session page.
+    assert "<textarea" not in row and 'type="datetime-local"' not in row
+
+
+def test_an_upcoming_row_offers_only_the_reschedule(tutor_client, future_session):
+    row = row_of(tutor_client.get("/").content.decode(), future_session.id)
+    assert 'data-action="rescheduled"' in row
+    assert 'data-action="done"' not in row
+
+
+def test_the_reschedule_slide_over_has_a_labelled_new_time_in_the_viewers_zone(
+    tutor, tutor_client, past_session
+):
+    tutor.timezone = "Asia/Tokyo"
+    tutor.save(update_fields=["timezone"])
+    html = tutor_client.get(
+        f"/sessions/{past_session.id}/reschedule/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="panel-body"
+    ).content.decode()
+    assert f'<label for="new-start-{past_session.id}"' in html and "Asia/Tokyo" in html
+    assert 'name="status" value="rescheduled"' in html and 'id="panel-title"' in html
 
 
 def test_recorded_rows_have_no_actions_for_a_tutor(tutor_client, past_session):
-    put_in_status(past_session, "done")
+    bring_to_status(past_session, "done")
     row = row_of(tutor_client.get("/").content.decode(), past_session.id)
     assert 'data-status="done"' in row
     assert "data-action=" not in row
 
 
 def test_a_tutor_never_sees_another_tutors_sessions(tutor_client, past_session, other_tutor):
-    foreign = SessionFactory(match=MatchFactory(tutor=other_tutor))
+    foreign = make_session(match=make_match(tutor=other_tutor))
     html = tutor_client.get("/").content.decode()
     assert str(past_session.id) in html
     assert str(foreign.id) not in html
@@ -68,21 +87,35 @@ def test_empty_sections_say_so(tutor_client):
     assert "No recorded sessions yet." in html
 
 
-def test_long_lists_are_paginated_per_section(tutor_client, match, package):
+def test_long_lists_come_a_page_at_a_time_with_an_older_link_per_section(tutor_client, match, package):
     now = timezone.now()
-    for hours in range(1, 23):
-        SessionFactory(match=match, scheduled_start_at=now - timedelta(hours=hours * 3))
+    sessions = [
+        make_session(match=match, scheduled_start_at=now - timedelta(hours=hours * 3))
+        for hours in range(1, 23)
+    ]
     first = tutor_client.get("/").content.decode()
-    assert "Page 1 of 2" in first and "needs_page=2" in first
-    second = tutor_client.get("/?needs_page=2").content.decode()
-    assert "Page 2 of 2" in second
+    assert session_ids(first, "needs-outcome") == [str(s.id) for s in sessions[:20]]
+    older = link(first, "data-page-after")
+    assert older.startswith("?needs=")
+    second = tutor_client.get("/" + older).content.decode()
+    assert session_ids(second, "needs-outcome") == [str(s.id) for s in sessions[20:]]
+    assert link(second, "data-page-after") is None
+    newer = tutor_client.get("/" + link(second, "data-page-before")).content.decode()
+    assert session_ids(newer, "needs-outcome") == [str(s.id) for s in sessions[:20]]
+
+
+def test_a_cursor_that_was_never_issued_shows_the_first_page(tutor_client, past_session):
+    for junk in ("nonsense", "a.bm9wZQ", "b." + "x" * 300):
+        response = tutor_client.get("/", {"needs": junk})
+        assert response.status_code == 200
+        assert session_ids(response.content.decode(), "needs-outcome") == [str(past_session.id)]
 
 
 def test_the_dashboard_query_count_does_not_grow_with_rows(tutor_client, tutor, match, package):
     now = timezone.now()
-    SessionFactory(match=match, scheduled_start_at=now - timedelta(hours=2))
-    SessionFactory(match=match, scheduled_start_at=now + timedelta(hours=2))
-    put_in_status(SessionFactory(match=match, scheduled_start_at=now - timedelta(hours=5)), "done")
+    make_session(match=match, scheduled_start_at=now - timedelta(hours=2))
+    make_session(match=match, scheduled_start_at=now + timedelta(hours=2))
+    bring_to_status(make_session(match=match, scheduled_start_at=now - timedelta(hours=5)), "done")
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -90,13 +123,13 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(tutor_client, tutor, 
         return len(ctx.captured_queries)
 
     few = count()
-    for _ in range(3):
-        other = MatchFactory(tutor=tutor)
-        PackageFactory(request=other.request)
-        for hours in (2, 30, -30):
-            s = SessionFactory(match=other, scheduled_start_at=timezone.now() - timedelta(hours=hours))
-            if hours == 30:
-                put_in_status(s, "done")
+    for i in range(3):
+        other = make_match(tutor=tutor)
+        make_package(request=other.request)
+        for hours in (6 + i, 30 + i, -30 - i):  # one tutor: never two sessions at once
+            s = make_session(match=other, scheduled_start_at=now - timedelta(hours=hours))
+            if hours >= 30:
+                bring_to_status(s, "done")
     assert count() == few
     assert few <= 12
 
@@ -106,7 +139,7 @@ def test_the_admin_and_student_dashboards_query_count_does_not_grow_with_rows(ad
 
     now = timezone.now()
     for hours in (-2, 2):
-        SessionFactory(match=match, scheduled_start_at=now + timedelta(hours=hours))
+        make_session(match=match, scheduled_start_at=now + timedelta(hours=hours))
     clients = {"admin": logged_in(admin), "student": logged_in(student)}
 
     def counts() -> dict[str, int]:
@@ -118,10 +151,10 @@ def test_the_admin_and_student_dashboards_query_count_does_not_grow_with_rows(ad
         return result
 
     few = counts()
-    PackageFactory(request=match.request, sessions_total=3)
+    make_package(request=match.request, sessions_total=3)
     for hours in range(3, 15):
-        SessionFactory(match=match, scheduled_start_at=now + timedelta(hours=hours if hours % 2 else -hours))
-    SessionFactory(match=MatchFactory())
+        make_session(match=match, scheduled_start_at=now + timedelta(hours=hours if hours % 2 else -hours))
+    make_session(match=make_match())
     assert counts() == few
     assert few["admin"] <= 10 and few["student"] <= 10
 
@@ -129,11 +162,9 @@ def test_the_admin_and_student_dashboards_query_count_does_not_grow_with_rows(ad
 def test_sessions_left_count_each_package_once_when_a_tutor_was_matched_twice(
     tutor, tutor_client, match, package
 ):
-    from tutordesk.tutoring.models import Match
-
-    Match.objects.filter(pk=match.pk).update(status="ended")
-    again = MatchFactory(tutor=tutor, request=match.request)
-    session = SessionFactory(match=again)
+    end_match(match)
+    again = make_match(tutor=tutor, request=match.request)
+    session = make_session(match=again)
     assert f'data-left-for="{match.request_id}">10<' in row_of(
         tutor_client.get("/").content.decode(), session.id
     )

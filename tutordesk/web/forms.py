@@ -9,10 +9,13 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
+from tutordesk.audit.models import AuditEntity
+from tutordesk.core.errors import ValidationError as DomainValidationError
 from tutordesk.core.idempotency import is_valid_key
-from tutordesk.core.validation import TIME_RANGE_MESSAGE, in_time_range
+from tutordesk.core.validation import MEET_LINK_MAX_LENGTH, TIME_RANGE_MESSAGE, clean_meet_link, in_time_range
+from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
-from tutordesk.scheduling.status import SESSION_STATUS_LABELS, TRANSITIONS, SessionStatus
+from tutordesk.scheduling.status import OUTCOME_STATUSES, SESSION_STATUS_LABELS, TRANSITIONS, SessionStatus
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -21,6 +24,9 @@ UPDATE_CHOICES = [
     (s, SESSION_STATUS_LABELS[s]) for s in SESSION_STATUS_LABELS if s in TRANSITIONS["scheduled"]
 ]
 ALL_CHOICES = list(SESSION_STATUS_LABELS.items())
+OUTCOME_CHOICES = [(s, label) for s, label in UPDATE_CHOICES if s in OUTCOME_STATUSES]
+DATETIME_INPUT_FORMATS = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+MAX_BULK_SESSIONS = 100
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -54,7 +60,11 @@ class EmailAuthenticationForm(AuthenticationForm):
 class IdempotentForm(forms.Form):
     """Every write form carries a one-time key; a repeated submission replays the first answer."""
 
-    idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(
+        max_length=255,
+        widget=forms.HiddenInput,
+        error_messages={"required": "The form's key is missing; reload the page and try again."},
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -82,7 +92,7 @@ class StatusUpdateForm(IdempotentForm):
         label="New time",
         required=False,
         validators=[within_time_range],
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        input_formats=DATETIME_INPUT_FORMATS,
     )
 
     def clean(self) -> dict:
@@ -99,6 +109,75 @@ class StatusUpdateForm(IdempotentForm):
 class CorrectionForm(IdempotentForm):
     status = forms.ChoiceField(label="Correct to", choices=ALL_CHOICES)
     reason = forms.CharField(label="Reason", max_length=MAX_REASON_LENGTH)
+
+
+class ScheduleForm(IdempotentForm):
+    """A new session: read in the viewer's time zone (the active one while the view runs)."""
+
+    match = forms.TypedChoiceField(
+        label="Student and subject",
+        coerce=uuid.UUID,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "That match is not one you can schedule for (it may have ended). "
+            "Choose one from the list.",
+            "required": "Choose the student and subject.",
+        },
+    )
+    scheduled_start_at = forms.DateTimeField(
+        label="Starts at",
+        validators=[within_time_range],
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
+        initial=60,
+        widget=forms.NumberInput(attrs={"step": 5}),
+    )
+    meet_link = forms.CharField(
+        label="Meet link (optional)",
+        required=False,
+        max_length=MEET_LINK_MAX_LENGTH,
+        widget=forms.URLInput(attrs={"placeholder": "https://meet.example.com/abc-defg-hij"}),
+    )
+
+    def __init__(self, *args: object, match_choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["match"].choices = [("", "Choose…"), *match_choices]  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs.setdefault("class", INPUT_CLASSES)
+
+    def clean_meet_link(self) -> str | None:
+        try:
+            return clean_meet_link(self.cleaned_data.get("meet_link") or None)
+        except DomainValidationError as exc:
+            raise forms.ValidationError(
+                "Enter an https:// link to the call, such as https://meet.example.com/abc-defg-hij."
+            ) from exc
+
+
+class BulkStatusForm(IdempotentForm):
+    """Several sessions marked with one outcome: each is its own change, keyed `<key>:<session id>`."""
+
+    status = forms.ChoiceField(choices=OUTCOME_CHOICES)
+    session = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Any UUID is a valid choice here; whether the viewer may see it is the selector's call.
+        self.fields["session"].valid_value = lambda value: True  # type: ignore[attr-defined]
+
+    def clean_session(self) -> list[uuid.UUID]:
+        sessions = list(dict.fromkeys(self.cleaned_data.get("session") or []))
+        if not sessions:
+            raise forms.ValidationError("Select at least one session first.")
+        if len(sessions) > MAX_BULK_SESSIONS:
+            raise forms.ValidationError(f"Select at most {MAX_BULK_SESSIONS} sessions at a time.")
+        return sessions
 
 
 class PackageForm(IdempotentForm):
@@ -155,12 +234,15 @@ class SessionFilterForm(DateRangeMixin):
         required=False,
         choices=[("", "Any status"), ("awaiting_outcome", "Awaiting outcome"), *ALL_CHOICES],
     )
-    tutor = forms.TypedChoiceField(label="Tutor", required=False, coerce=uuid.UUID, empty_value=None)
+    # Searches by name or email (a business may have thousands of tutors: no list of them all);
+    # a tutor's id, as links carry it, picks that tutor.
+    tutor = forms.CharField(label="Tutor", required=False, max_length=200)
     student = forms.CharField(label="Student", required=False, max_length=200)
 
-    def __init__(self, *args: object, tutor_choices: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["tutor"].choices = [("", "Any tutor"), *tutor_choices]  # type: ignore[attr-defined]
+        self.fields["tutor"].widget.attrs["placeholder"] = "Name or email"
+        self.fields["student"].widget.attrs["placeholder"] = "Name or email"
 
 
 class AuditFilterForm(DateRangeMixin):
@@ -168,10 +250,20 @@ class AuditFilterForm(DateRangeMixin):
     entity_type = forms.ChoiceField(
         label="Entity",
         required=False,
-        choices=[("", "Any"), ("session", "Session"), ("package", "Package")],
+        choices=[("", "Any"), *AuditEntity.choices],
     )
     entity_id = forms.UUIDField(label="Entity id", required=False)
     actor = forms.CharField(label="Actor", required=False, max_length=200)
+
+
+class ReportFilterForm(DateRangeMixin):
+    field_order = ["group_by", "start", "end"]
+
+    group_by = forms.ChoiceField(
+        label="Group by",
+        required=False,
+        choices=[("tutor", "Tutor"), ("student", "Student"), ("month", "Month")],
+    )
 
 
 class PackageSearchForm(StyledForm):

@@ -2,30 +2,23 @@
 
 Every write form carries a one-time key (forms.IdempotentForm). The first completed outcome is
 stored with the change in one transaction (core.idempotency); a double click or a retried post
-with the same key gets that outcome replayed instead of running the change again. What is stored
-is a small JSON outcome, not HTML: a replay re-renders the row as it is now, which is what the
-first answer showed.
+with the same key gets that outcome replayed instead of running the change again (a second click
+that arrives while the first is being saved waits for it inside core.idempotency, then replays).
+What is stored is a small JSON outcome, not HTML: a replay re-renders the row as it is now,
+which is what the first answer showed.
 """
 
 from __future__ import annotations
 
-import time
+import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 
-from tutordesk.accounts.models import User
 from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
-from tutordesk.core.idempotency import (
-    idempotent_call,
-    request_fingerprint,
-)
-
-# A second click can arrive while the first is still being saved (PostgreSQL then answers
-# "in use" at once); wait for the first to commit and replay it, rather than show a stale row.
-IN_USE_WAIT_SECONDS = 5.0
-IN_USE_POLL_SECONDS = 0.05
+from tutordesk.core.idempotency import idempotent_call, request_fingerprint
+from tutordesk.web.messages import error_message
 
 Outcome = dict[str, Any]
 
@@ -41,27 +34,26 @@ def run_once(
 ) -> HttpResponse:
     """`change()` runs inside the outermost transaction and returns a JSON-able outcome;
     `on_error` turns a DomainError (everything rolled back) into one; `respond` renders either."""
-    user: User = request.user  # type: ignore[assignment]
-    fingerprint = request_fingerprint("POST", request.path, payload)
-    deadline = time.monotonic() + IN_USE_WAIT_SECONDS
-    while True:
-        try:
-            result = idempotent_call(
-                user=user,
-                key=key,
-                fingerprint=fingerprint,
-                run=lambda: (200, change()),
-                on_error=lambda error: (200, on_error(error)),
-            )
-        except IdempotencyKeyInUse:
-            if time.monotonic() < deadline:
-                time.sleep(IN_USE_POLL_SECONDS)
-                continue
-            return respond({"error": "This change is still being saved. Reload the page in a moment."})
-        except IdempotencyKeyReused:
-            return respond(
-                {
-                    "error": "This form was already used for a different change. Here is the session as it is now."
-                }
-            )
-        return respond(dict(result.body))
+    return respond(once(request, key=key, payload=payload, change=change, on_error=on_error))
+
+
+def once(
+    request: HttpRequest,
+    *,
+    key: str,
+    payload: dict[str, Any],
+    change: Callable[[], Outcome],
+    on_error: Callable[[DomainError], Outcome],
+) -> Outcome:
+    """The outcome of `change()` for this key: run now in its own transaction, or replayed."""
+    try:
+        result = idempotent_call(
+            user_id=cast(uuid.UUID, request.user.pk),  # the views admit logged-in users only
+            key=key,
+            fingerprint=request_fingerprint("POST", request.path, payload),
+            run=lambda: (200, change()),
+            on_error=lambda error: (200, on_error(error)),
+        )
+    except (IdempotencyKeyInUse, IdempotencyKeyReused) as error:
+        return {"error": error_message(error)}
+    return dict(result.body)

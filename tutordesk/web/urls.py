@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from tutordesk.web import views
+from tutordesk.web import calendar_views, feeds, report_views, session_views, views, webhook_views
 from tutordesk.web.forms import EmailAuthenticationForm
 
 app_name = "web"
@@ -18,10 +18,25 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
-    path("sessions/<uuid:session_id>/status/", views.session_status, name="session-status"),
-    path("sessions/<uuid:session_id>/correction/", views.session_correct, name="session-correct"),
+    path("sessions/new/", session_views.session_new, name="session-new"),
+    path("sessions/bulk/", session_views.sessions_bulk, name="sessions-bulk"),
+    path("sessions/<uuid:session_id>/", session_views.session_detail, name="session"),
+    path("sessions/<uuid:session_id>/status/", session_views.session_status, name="session-status"),
+    path("sessions/<uuid:session_id>/reschedule/", session_views.reschedule_panel, name="session-reschedule"),
+    path("sessions/<uuid:session_id>/correction/", session_views.session_correct, name="session-correct"),
+    path("sessions/<uuid:session_id>/correct/", session_views.correct_panel, name="session-correct-form"),
     path("packages/", views.packages, name="packages"),
     path("requests/<uuid:request_id>/packages/", views.package_add, name="package-add"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/export.csv", views.audit_log_csv, name="audit-csv"),
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/outcomes.csv", report_views.reports_csv, name="reports-csv"),
+    path("calendar-feed/", calendar_views.calendar_feed, name="calendar-feed"),
+    path("calendar-feed/off/", calendar_views.calendar_feed_off, name="calendar-feed-off"),
+    re_path(
+        r"^calendar/(?P<token>[A-Za-z0-9_-]{1,100})\.ics$",
+        feeds.calendar_feed_ics,
+        name="calendar-feed-ics",
+    ),
 ]
+urlpatterns += webhook_views.urlpatterns

@@ -18,11 +18,16 @@ BADGE_BASE = "inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-s
 
 
 @register.simple_tag
-def session_badge(status: object) -> SafeString:
-    """`{% session_badge session %}` or `{% session_badge "done" %}`."""
+def session_badge(status: object, hook: bool = True) -> SafeString:
+    """`{% session_badge session %}` or `{% session_badge "done" %}`. `hook=False` draws the same
+    badge without the `data-status` hook (a past status in a timeline, not the session's own)."""
     value = str(getattr(status, "status", status))
     label = SESSION_STATUS_LABELS.get(value, value)
     colours = SESSION_STATUS_COLOURS.get(value, "bg-gray-100 text-gray-800")
+    if not hook:
+        return format_html(
+            '<span class="{} {}" data-status-label="{}">{}</span>', BADGE_BASE, colours, value, label
+        )
     return format_html(
         '<span class="{} {}" data-status="{}" data-badge>{}</span>', BADGE_BASE, colours, value, label
     )
@@ -40,34 +45,30 @@ def awaits_outcome(session: object) -> bool:
     )
 
 
-AUDIT_ACTION_LABELS = {
-    "session_status_updated": "Status recorded",
-    "session_status_corrected": "Status corrected",
-    "session_created": "Session scheduled",
-    "package_created": "Package added",
-    "request_created": "Request added",
-    "match_created": "Tutor matched",
-}
-
-
-@register.filter
-def action_label(action: str) -> str:
-    """An audit action in words; the code itself stays in the CSV export and the filter's value."""
-    return AUDIT_ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
-
-
 @register.simple_tag
 def one_time_key() -> str:
     """A fresh idempotency key for one form: a retry of that form replays its first answer."""
     return str(uuid.uuid4())
 
 
+@register.filter
+def any_awaiting(sessions: object) -> bool:
+    """Whether any of these sessions waits for an outcome (so the list offers bulk marking)."""
+    return any(awaits_outcome(s) for s in sessions)  # type: ignore[attr-defined]
+
+
 @register.simple_tag(takes_context=True)
-def page_url(context: template.Context, param: str, number: int) -> str:
-    """The current URL's query string with one page parameter changed, keeping the filters."""
-    params = context["request"].GET.copy()
-    params[param] = str(number)
-    return f"?{params.urlencode()}"
+def cursor_url(context: template.Context, param: str, cursor: str | None = None) -> str:
+    """The current URL with one list's cursor set (or dropped, for its first page), keeping the
+    filters and the other lists' cursors."""
+    request = context["request"]
+    params = request.GET.copy()
+    if cursor:
+        params[param] = cursor
+    else:
+        params.pop(param, None)
+    query = params.urlencode()
+    return f"?{query}" if query else request.path
 
 
 @register.simple_tag

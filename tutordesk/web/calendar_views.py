@@ -1,0 +1,100 @@
+"""The calendar card on the pages: it issues, shows once, copies and turns off a user's secret
+calendar link (the feed itself is web.feeds)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tutordesk.accounts.models import Role, User
+from tutordesk.calendars.selectors import calendar_feed_of
+from tutordesk.calendars.services import calendar_feed_issue, calendar_feed_revoke
+from tutordesk.calendars.tokens import new_feed_token
+from tutordesk.web.forms import IdempotentForm
+from tutordesk.web.helpers import back_url, first_error, in_panel, role_required
+from tutordesk.web.messages import error_message
+from tutordesk.web.once import Outcome, once
+
+ALL_ROLES = (Role.TUTOR, Role.ADMIN, Role.STUDENT)
+
+
+def feed_url(request: HttpRequest, token: str) -> str:
+    return request.build_absolute_uri(reverse("web:calendar-feed-ics", kwargs={"token": token}))
+
+
+def _card(request: HttpRequest, *, url: str = "", error: str = "", notice: str = "") -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = {
+        "feed": calendar_feed_of(user),
+        "url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
+        "error": error,
+        "notice": notice,
+        "next_url": back_url(request),
+        "nav": "dashboard",
+    }
+    template = "web/partials/calendar_feed_card.html" if in_panel(request) else "web/calendar_feed.html"
+    return render(request, template, context)
+
+
+@role_required(*ALL_ROLES)
+@require_http_methods(["GET", "POST"])
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """GET: the card (is a link on, since when). POST: a new link, shown once; any older one stops working."""
+    if request.method == "GET":
+        return _card(request)
+    user: User = request.user  # type: ignore[assignment]
+    form = IdempotentForm(request.POST)
+    if not form.is_valid():
+        return _card(request, error=first_error(form))
+    key = form.cleaned_data["idempotency_key"]
+    # Derived from the form's key (calendars.tokens): a double click shows the same link, which
+    # is never stored, only its hash.
+    token = new_feed_token(user_id=user.pk, idempotency_key=key)
+
+    def change() -> Outcome:
+        calendar_feed_issue(actor=user, token=token)
+        return {"issued": True}
+
+    outcome = once(
+        request,
+        key=key,
+        payload={"action": "issue"},
+        change=change,
+        on_error=lambda error: {"error": error_message(error)},
+    )
+    if outcome.get("error"):
+        return _card(request, error=outcome["error"])
+    return _card(request, url=feed_url(request, token))
+
+
+@role_required(*ALL_ROLES)
+@require_POST
+def calendar_feed_off(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = IdempotentForm(request.POST)
+    if not form.is_valid():
+        return _card(request, error=first_error(form))
+
+    def change() -> Outcome:
+        calendar_feed_revoke(actor=user)
+        return {"revoked": True}
+
+    outcome = once(
+        request,
+        key=form.cleaned_data["idempotency_key"],
+        payload={"action": "revoke"},
+        change=change,
+        on_error=lambda error: {"error": error_message(error)},
+    )
+    if not in_panel(request) and not outcome.get("error"):
+        messages.success(request, "Your calendar link is off.")
+        return redirect(reverse("web:calendar-feed"))
+    return _card(
+        request,
+        error=outcome.get("error", ""),
+        notice="" if outcome.get("error") else "Your calendar link is off.",
+    )

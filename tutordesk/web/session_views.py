@@ -1,0 +1,403 @@
+"""One session's page, scheduling, and every change to a session from the pages: a row's quick
+outcome (htmx swaps the row), a slide-over form (reschedule, correct, schedule), the session
+page's own forms, and the bulk marking of several sessions at once.
+
+Thin: parse a form, look up through a selector (a session the user may not see is a 404), call
+one service inside the idempotency store with the form's one-time key, render.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutordesk.accounts.models import Role, User
+from tutordesk.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, TutorDoubleBooked
+from tutordesk.core.errors import ValidationError as DomainValidationError
+from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.selectors import sessions_visible_to
+from tutordesk.scheduling.services import session_correct_status, session_create, session_update_status
+from tutordesk.scheduling.status import SESSION_STATUS_LABELS
+from tutordesk.tutoring.selectors import sessions_left_by_request
+from tutordesk.web import queries
+from tutordesk.web.forms import BulkStatusForm, CorrectionForm, ScheduleForm, StatusUpdateForm
+from tutordesk.web.helpers import (
+    back_url,
+    first_error,
+    form_payload,
+    in_panel,
+    role_required,
+    visible_session_or_404,
+)
+from tutordesk.web.messages import error_message
+from tutordesk.web.once import Outcome, once
+from tutordesk.web.timeline import session_timeline
+
+NOT_AVAILABLE = "It is no longer available to you. Reload the page."
+
+
+def session_words(session: Session, viewer: User) -> str:
+    """A session named for a person: who, what and when (in the viewer's time zone)."""
+    start = timezone.localtime(session.scheduled_start_at)
+    who = session.tutor.name if viewer.is_student else session.student.name
+    return f"{who} · {session.request.subject}, {start:%a %-d %b %Y, %H:%M} {start:%Z}"
+
+
+def hx_redirect(url: str) -> HttpResponse:
+    """htmx follows this with a full page load (used once a slide-over's change went through)."""
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = url
+    return response
+
+
+# ---------------------------------------------------------------- the session page
+
+
+@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT)
+@require_GET
+def session_detail(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """Everything about one session, and its timeline: every audit row about it, in words."""
+    user: User = request.user  # type: ignore[assignment]
+    visible_session_or_404(request, session_id)
+    session = (
+        queries.session_rows(sessions_visible_to(user))
+        .select_related("package", "rescheduled_from", "match")
+        .get(pk=session_id)
+    )
+    replacements = list(Session.objects.filter(rescheduled_from_id=session.id).order_by("created_at", "id"))
+    left = sessions_left_by_request(user, [session.request_id])[session.request_id]
+    return render(
+        request,
+        "web/session_detail.html",
+        {
+            "s": session,
+            "timeline": session_timeline(session),
+            "replacements": replacements,
+            "sessions_left": left,
+            "next_url": request.get_full_path(),
+            "nav": "dashboard",
+        },
+    )
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+def _schedule_form(user: User, data: Any = None) -> ScheduleForm:
+    choices = [
+        (
+            str(m.id),
+            f"{m.request.student.name} · {m.request.subject}"
+            + (f" (tutor {m.tutor.name})" if user.is_admin else ""),
+        )
+        for m in queries.schedulable_matches(user)
+    ]
+    form = ScheduleForm(data, match_choices=choices)
+    form.fields["scheduled_start_at"].label = f"Starts at ({timezone.get_current_timezone_name()} time)"
+    return form
+
+
+def _render_schedule(
+    request: HttpRequest, form: ScheduleForm, *, error: str = "", conflict: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "error": error,
+        "conflict_id": conflict,
+        "next_url": back_url(request),
+        "nav": "dashboard",
+    }
+    template = "web/partials/schedule_form.html" if in_panel(request) else "web/schedule.html"
+    return render(request, template, context, status=status)
+
+
+@role_required(Role.TUTOR, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    """Schedule a session: a tutor for their own active matches, an admin for any. The start is
+    read in the viewer's time zone; the same service and refusals as `POST /api/v1/sessions`."""
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "GET":
+        return _render_schedule(request, _schedule_form(user))
+    form = _schedule_form(user, request.POST)
+    if not form.is_valid():
+        return _render_schedule(request, form)
+    data = form.cleaned_data
+
+    def change() -> Outcome:
+        session = session_create(
+            match_id=data["match"],
+            scheduled_start_at=data["scheduled_start_at"],
+            duration_minutes=data["duration_minutes"],
+            meet_link=data["meet_link"],
+            actor=user,
+        )
+        return {"session_id": str(session.id)}
+
+    outcome = once(
+        request,
+        key=data["idempotency_key"],
+        payload=form_payload(data),
+        change=change,
+        on_error=_schedule_error,
+    )
+    if outcome.get("error"):
+        if outcome.get("field") in form.fields:
+            form.add_error(outcome["field"], outcome["error"])
+            return _render_schedule(request, form)
+        return _render_schedule(
+            request, form, error=outcome["error"], conflict=outcome.get("conflicting_session_id") or ""
+        )
+    session = Session.objects.select_related("student", "tutor", "request").get(pk=outcome["session_id"])
+    messages.success(request, f"Scheduled: {session_words(session, user)}.")
+    target = back_url(request)
+    return hx_redirect(target) if request.htmx else redirect(target)  # type: ignore[attr-defined]
+
+
+def _schedule_error(error: DomainError) -> Outcome:
+    if isinstance(error, NotFound):
+        return {"error": "Choose one of the matches in the list.", "field": "match"}
+    if isinstance(error, DomainValidationError) and error.context.get("reason") == "match_ended":
+        return {"error": error_message(error), "field": "match"}
+    if isinstance(error, TutorDoubleBooked):
+        return {
+            "error": error_message(error),
+            "conflicting_session_id": error.context.get("conflicting_session_id"),
+        }
+    return {"error": error_message(error)}
+
+
+# ---------------------------------------------------------------- one session's changes
+
+
+def _panel_or_page(request: HttpRequest, session: Session, template: str, anchor: str) -> HttpResponse:
+    if not in_panel(request):
+        return redirect(reverse("web:session", args=[session.id]) + f"#{anchor}")
+    session = queries.session_rows(Session.objects.filter(pk=session.pk)).get()
+    return render(request, template, {"s": session, "next_url": back_url(request)})
+
+
+@role_required(Role.TUTOR, Role.ADMIN)
+@require_GET
+def reschedule_panel(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The slide-over that moves a session to a new time (or marks it rescheduled without one)."""
+    session = visible_session_or_404(request, session_id)
+    return _panel_or_page(request, session, "web/partials/reschedule_form.html", "reschedule")
+
+
+@role_required(Role.ADMIN)
+@require_GET
+def correct_panel(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The slide-over where an admin corrects a recorded session, with a reason."""
+    session = visible_session_or_404(request, session_id)
+    return _panel_or_page(request, session, "web/partials/correct_form.html", "correct")
+
+
+@role_required(Role.TUTOR, Role.ADMIN)
+@require_POST
+def session_status(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """Record an outcome or a reschedule (the tutor of the session, or an admin)."""
+
+    def change(user: User, data: dict[str, Any]) -> Outcome:
+        result = session_update_status(
+            session_id=session_id,
+            status=data["status"],
+            actor=user,
+            tutor_notes=data["tutor_notes"],
+            new_start_at=data["new_start_at"],
+        )
+        replacement = result.replacement_session
+        notice = f"Recorded as {SESSION_STATUS_LABELS[data['status']]}."
+        if replacement is not None:
+            start = timezone.localtime(replacement.scheduled_start_at)
+            notice = f"Rescheduled to {start:%a %-d %b %Y, %H:%M} {start:%Z}."
+        return {"notice": notice, "replacement_id": str(replacement.id) if replacement else None}
+
+    return _session_change(request, session_id, StatusUpdateForm, change, "web/partials/reschedule_form.html")
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def session_correct(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """An admin corrects a recorded outcome (refunding or charging the package as needed)."""
+
+    def change(user: User, data: dict[str, Any]) -> Outcome:
+        session_correct_status(
+            session_id=session_id, status=data["status"], reason=data["reason"], actor=user
+        )
+        return {"notice": f"Corrected to {SESSION_STATUS_LABELS[data['status']]}."}
+
+    return _session_change(request, session_id, CorrectionForm, change, "web/partials/correct_form.html")
+
+
+def _session_change(
+    request: HttpRequest,
+    session_id: uuid.UUID,
+    form_class: type[StatusUpdateForm] | type[CorrectionForm],
+    change: Callable[[User, dict[str, Any]], Outcome],
+    panel_template: str,
+) -> HttpResponse:
+    """Parse the form, run its change once per form key, answer where the form was: the row
+    (htmx), the slide-over (htmx), or the page it came from (a plain post)."""
+    user: User = request.user  # type: ignore[assignment]
+    visible_session_or_404(request, session_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _answer(request, session_id, {"error": first_error(form)}, panel_template)
+    data = form.cleaned_data
+    outcome = once(
+        request,
+        key=data["idempotency_key"],
+        payload=form_payload(data),
+        change=lambda: change(user, data),
+        on_error=lambda error: _status_error(error, data["status"]),
+    )
+    return _answer(request, session_id, outcome, panel_template)
+
+
+def _status_error(error: DomainError, wanted: str) -> Outcome:
+    if isinstance(error, NotFound | Forbidden):
+        return {"refused": error.code, "error": error.detail}
+    if isinstance(error, InvalidTransition) and error.current_status == wanted:
+        # The same change already went through (a second form for it, a retried post without
+        # its key): nothing was charged again, so show the session as it is, not an error.
+        return {"already": True}
+    return {"error": error_message(error)}
+
+
+def _answer(
+    request: HttpRequest, session_id: uuid.UUID, outcome: Outcome, panel_template: str
+) -> HttpResponse:
+    if outcome.get("refused") == "not_found":
+        raise Http404("No such session")
+    if outcome.get("refused") == "forbidden":
+        return HttpResponseForbidden(outcome.get("error", ""))
+    error, notice = outcome.get("error", ""), outcome.get("notice", "")
+    if in_panel(request):
+        if error:
+            session = queries.session_rows(sessions_visible_to(request.user)).get(pk=session_id)  # type: ignore[arg-type]
+            return render(
+                request, panel_template, {"s": session, "error": error, "next_url": back_url(request)}
+            )
+        messages.success(request, notice or "Saved.")
+        return hx_redirect(back_url(request))
+    if not request.htmx:  # type: ignore[attr-defined]
+        if error:
+            messages.error(request, error)
+        elif notice:
+            messages.success(request, notice)
+        return redirect(back_url(request))
+    replacement = outcome.get("replacement_id")
+    return _row_response(
+        request,
+        session_id,
+        error=error,
+        notice=notice,
+        replacement_id=uuid.UUID(replacement) if replacement else None,
+    )
+
+
+def _row_response(
+    request: HttpRequest,
+    session_id: uuid.UUID,
+    *,
+    error: str = "",
+    notice: str = "",
+    replacement_id: uuid.UUID | None = None,
+) -> HttpResponse:
+    """The session's row as it is now (htmx swaps it in place), with what changed beside it."""
+    user: User = request.user  # type: ignore[assignment]
+    ids = [session_id] if replacement_id is None else [session_id, replacement_id]
+    rows = {s.id: s for s in queries.session_rows(sessions_visible_to(user)).filter(pk__in=ids)}
+    session = rows.get(session_id)
+    if session is None:
+        raise Http404("No such session")
+    left = sessions_left_by_request(user, [session.request_id])[session.request_id]
+    session.sessions_left = left  # type: ignore[attr-defined]
+    replacement = rows.get(replacement_id) if replacement_id else None
+    if replacement is not None:
+        replacement.sessions_left = left  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/partials/session_row_response.html",
+        {
+            "s": session,
+            "error": error,
+            "notice": notice,
+            "replacement": replacement,
+            # The tutor's dashboard files a replacement under Upcoming; the admin's one list keeps it in place.
+            "replacement_list": "upcoming-list" if user.is_tutor else "",
+            "left": left,
+            "selectable": request.POST.get("selectable") == "1",
+            "next_url": back_url(request),
+        },
+    )
+
+
+# ---------------------------------------------------------------- bulk marking
+
+
+@role_required(Role.TUTOR, Role.ADMIN)
+@require_POST
+def sessions_bulk(request: HttpRequest) -> HttpResponse:
+    """Several sessions marked with one outcome. Each is its own all-or-nothing change under its
+    own key (`<form key>:<session id>`), so a retried submit replays each one's answer; the page
+    then says which were recorded and which were refused, and why."""
+    user: User = request.user  # type: ignore[assignment]
+    target = back_url(request)
+    form = BulkStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form).removeprefix("Session: "))
+        return redirect(target)
+    data = form.cleaned_data
+    status: str = data["status"]
+    label = SESSION_STATUS_LABELS[status]
+    found = {
+        s.id: s
+        for s in sessions_visible_to(user)
+        .select_related("student", "tutor", "request")
+        .filter(pk__in=data["session"])
+    }
+    recorded: list[str] = []
+    refused: list[tuple[str, str]] = []
+    for session_id in data["session"]:
+        session = found.get(session_id)
+        if session is None:
+            refused.append(("A session", NOT_AVAILABLE))
+            continue
+
+        def change(session_id: uuid.UUID = session_id) -> Outcome:
+            session_update_status(session_id=session_id, status=status, actor=user)
+            return {"ok": True}
+
+        outcome = once(
+            request,
+            key=f"{data['idempotency_key']}:{session_id}",
+            payload={"session": str(session_id), "status": status},
+            change=change,
+            on_error=lambda error: _status_error(error, status),
+        )
+        if outcome.get("ok") or outcome.get("already"):
+            recorded.append(session_words(session, user))
+        else:
+            words = NOT_AVAILABLE if outcome.get("refused") else outcome.get("error", "")
+            refused.append((session_words(session, user), words))
+    if recorded:
+        messages.success(
+            request,
+            f"Recorded {len(recorded)} session{'s' if len(recorded) != 1 else ''} as {label}: "
+            + "; ".join(recorded)
+            + ".",
+            extra_tags="bulk bulk-recorded",
+        )
+    for words, why in refused:
+        messages.error(request, f"Not recorded as {label} — {words}: {why}", extra_tags="bulk bulk-refused")
+    return redirect(target)

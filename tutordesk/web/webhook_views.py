@@ -1,0 +1,364 @@
+"""Pages for webhooks (admins) and for each user's email preferences.
+
+Thin, like every page: parse a form, call one service through `run_once` (so a double submit
+changes nothing twice), render. A new secret is shown once, in the answer to the form that made
+it (and in that answer's replay), never again.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutordesk.accounts.models import User
+from tutordesk.core.errors import NotFound
+from tutordesk.events.models import EventType, WebhookEndpoint
+from tutordesk.events.schedule import MAX_ATTEMPTS
+from tutordesk.events.selectors import (
+    outcome_emails_on,
+    webhook_attempts_of,
+    webhook_deliveries_of,
+    webhook_endpoint_get,
+    webhook_endpoints_visible_to,
+)
+from tutordesk.events.services import (
+    MAX_DESCRIPTION_LENGTH,
+    notification_preference_update,
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
+)
+from tutordesk.events.ssrf import MAX_URL_LENGTH
+from tutordesk.web.forms import INPUT_CLASSES, IdempotentForm
+from tutordesk.web.messages import error_message
+from tutordesk.web.once import Outcome, run_once
+from tutordesk.web.paging import keyset_page
+
+DELIVERIES_PER_PAGE = 25
+View = Callable[..., HttpResponseBase]
+
+
+class WebhookEndpointForm(IdempotentForm):
+    url = forms.CharField(
+        label="URL",
+        max_length=MAX_URL_LENGTH,
+        widget=forms.URLInput(
+            attrs={"placeholder": "https://example.com/tutordesk-webhook", "class": INPUT_CLASSES}
+        ),
+    )
+    events = forms.MultipleChoiceField(
+        label="Events",
+        choices=EventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=EventType.values,
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=MAX_DESCRIPTION_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Billing system", "class": INPUT_CLASSES}),
+    )
+
+
+class EnabledForm(IdempotentForm):
+    enabled = forms.BooleanField(required=False)
+
+
+class NotificationForm(IdempotentForm):
+    outcome_emails = forms.BooleanField(label="Email me when a session's outcome is recorded", required=False)
+
+
+def _signed_in(*, admin: bool) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user: User = request.user  # type: ignore[assignment]
+            if admin and not user.is_admin:
+                return HttpResponseForbidden("This page is for admins.")
+            try:
+                zone = zoneinfo.ZoneInfo(user.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                zone = zoneinfo.ZoneInfo("UTC")
+            with timezone.override(zone):
+                return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _endpoint_or_404(request: HttpRequest, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    try:
+        return webhook_endpoint_get(endpoint_id=endpoint_id, user=request.user)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404("No such webhook endpoint") from exc
+
+
+def _first_error(form: forms.Form) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label and field != "__all__" else str(errors[0])
+    return "Check the form and try again."
+
+
+def _fingerprint_payload(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name != "idempotency_key"}
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@_signed_in(admin=True)
+@require_GET
+def webhooks(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, WebhookEndpointForm())
+
+
+def _list_page(request: HttpRequest, form: WebhookEndpointForm, status: int = 200) -> HttpResponse:
+    if form.is_bound:
+        # Shown again with what was typed, under a new key: the refused key keeps its answer.
+        form = WebhookEndpointForm(
+            initial={
+                "url": form.data.get("url", ""),
+                "events": form.data.getlist("events"),  # type: ignore[attr-defined]
+                "description": form.data.get("description", ""),
+            }
+        )
+    endpoints = list(webhook_endpoints_visible_to(request.user))  # type: ignore[arg-type]
+    return render(
+        request,
+        "web/webhooks/list.html",
+        {"endpoints": endpoints, "form": form, "nav": "webhooks", "event_labels": dict(EventType.choices)},
+        status=status,
+    )
+
+
+@_signed_in(admin=True)
+@require_POST
+def webhook_add(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = WebhookEndpointForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return _list_page(request, form, status=422)
+    data = form.cleaned_data
+
+    def change() -> Outcome:
+        endpoint, secret = webhook_endpoint_create(
+            url=data["url"], events=data["events"], description=data["description"], actor=user
+        )
+        return {"endpoint_id": str(endpoint.id), "secret": secret}
+
+    def respond(outcome: Outcome) -> HttpResponse:
+        if outcome.get("error"):
+            messages.error(request, outcome["error"])
+            return _list_page(request, form, status=422)
+        messages.success(request, "Endpoint added. Copy its signing secret now: it is shown only once.")
+        return _detail_page(request, uuid.UUID(outcome["endpoint_id"]), secret=outcome["secret"])
+
+    return run_once(
+        request,
+        key=data["idempotency_key"],
+        payload=_fingerprint_payload(data),
+        change=change,
+        on_error=lambda error: {"error": error_message(error)},
+        respond=respond,
+    )
+
+
+@_signed_in(admin=True)
+@require_GET
+def webhook_detail(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    return _detail_page(request, endpoint_id)
+
+
+def _detail_page(request: HttpRequest, endpoint_id: uuid.UUID, *, secret: str = "") -> HttpResponse:
+    endpoint = _endpoint_or_404(request, endpoint_id)
+    page = keyset_page(
+        webhook_deliveries_of(endpoint),
+        time_field="created_at",
+        descending=True,
+        cursor=request.GET.get("deliveries"),
+        size=DELIVERIES_PER_PAGE,
+    )
+    deliveries = page.rows
+    attempts = webhook_attempts_of(deliveries)
+    for delivery in deliveries:
+        delivery.attempt_rows = attempts[delivery.pk]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/webhooks/detail.html",
+        {
+            "endpoint": endpoint,
+            "section": {
+                "page": page,
+                "param": "deliveries",
+                "title": "Deliveries",
+                "before_label": "Newer",
+                "after_label": "Older",
+            },
+            "deliveries": deliveries,
+            "secret": secret,
+            "max_attempts": MAX_ATTEMPTS,
+            "event_labels": dict(EventType.choices),
+            "nav": "webhooks",
+        },
+    )
+
+
+def _endpoint_action(
+    request: HttpRequest,
+    endpoint_id: uuid.UUID,
+    form_class: type[IdempotentForm],
+    change: Callable[[User, dict[str, Any]], Outcome],
+    respond: Callable[[Outcome], HttpResponse] | None = None,
+) -> HttpResponse:
+    """A button on an endpoint: parse its form, run its change once per form key, go back."""
+    user: User = request.user  # type: ignore[assignment]
+    _endpoint_or_404(request, endpoint_id)
+    back = reverse("web:webhook-detail", args=[endpoint_id])
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect(back)
+    data = form.cleaned_data
+
+    def default_respond(outcome: Outcome) -> HttpResponse:
+        if outcome.get("error"):
+            messages.error(request, outcome["error"])
+        elif outcome.get("notice"):
+            messages.success(request, outcome["notice"])
+        return redirect(outcome.get("next") or back)
+
+    return run_once(
+        request,
+        key=data["idempotency_key"],
+        payload=_fingerprint_payload(data),
+        change=lambda: change(user, data),
+        on_error=lambda error: {"error": error_message(error)},
+        respond=respond or default_respond,
+    )
+
+
+@_signed_in(admin=True)
+@require_POST
+def webhook_enabled(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Outcome:
+        webhook_endpoint_update(endpoint_id=endpoint_id, enabled=data["enabled"], actor=user)
+        if data["enabled"]:
+            return {"notice": "Endpoint enabled: deliveries go out again."}
+        return {"notice": "Endpoint disabled: nothing is sent to it until you enable it again."}
+
+    return _endpoint_action(request, endpoint_id, EnabledForm, change)
+
+
+@_signed_in(admin=True)
+@require_POST
+def webhook_rotate(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Outcome:
+        _, secret = webhook_endpoint_rotate_secret(endpoint_id=endpoint_id, actor=user)
+        return {"secret": secret}
+
+    def respond(outcome: Outcome) -> HttpResponse:
+        if outcome.get("error"):
+            messages.error(request, outcome["error"])
+            return redirect("web:webhook-detail", endpoint_id)
+        messages.success(
+            request,
+            "New signing secret made: copy it now, it is shown only once. For 24 hours deliveries "
+            "are signed with the old secret too, so the receiver can switch over.",
+        )
+        return _detail_page(request, endpoint_id, secret=outcome["secret"])
+
+    return _endpoint_action(request, endpoint_id, IdempotentForm, change, respond)
+
+
+@_signed_in(admin=True)
+@require_POST
+def webhook_delete(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Outcome:
+        webhook_endpoint_delete(endpoint_id=endpoint_id, actor=user)
+        return {"notice": "Endpoint deleted.", "next": reverse("web:webhooks")}
+
+    return _endpoint_action(request, endpoint_id, IdempotentForm, change)
+
+
+@_signed_in(admin=True)
+@require_POST
+def webhook_resend(request: HttpRequest, endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Outcome:
+        webhook_delivery_resend(delivery_id=delivery_id, endpoint_id=endpoint_id, actor=user)
+        return {"notice": "The delivery goes out again within a few seconds."}
+
+    return _endpoint_action(request, endpoint_id, IdempotentForm, change)
+
+
+# ---------------------------------------------------------------- email preferences (everyone)
+
+
+@_signed_in(admin=False)
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "GET":
+        form = NotificationForm(initial={"outcome_emails": outcome_emails_on(user)})
+        return render(request, "web/webhooks/notifications.html", {"form": form, "nav": "notifications"})
+    form = NotificationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("web:notifications")
+    data = form.cleaned_data
+
+    def change() -> Outcome:
+        notification_preference_update(user=user, outcome_emails=data["outcome_emails"], actor=user)
+        if data["outcome_emails"]:
+            return {"notice": "Outcome emails are on."}
+        return {"notice": "Outcome emails are off."}
+
+    def respond(outcome: Outcome) -> HttpResponse:
+        if outcome.get("error"):
+            messages.error(request, outcome["error"])
+        else:
+            messages.success(request, outcome["notice"])
+        return redirect("web:notifications")
+
+    return run_once(
+        request,
+        key=data["idempotency_key"],
+        payload=_fingerprint_payload(data),
+        change=change,
+        on_error=lambda error: {"error": error_message(error)},
+        respond=respond,
+    )
+
+
+urlpatterns = [
+    path("webhooks/", webhooks, name="webhooks"),
+    path("webhooks/add/", webhook_add, name="webhook-add"),
+    path("webhooks/<uuid:endpoint_id>/", webhook_detail, name="webhook-detail"),
+    path("webhooks/<uuid:endpoint_id>/enabled/", webhook_enabled, name="webhook-enabled"),
+    path("webhooks/<uuid:endpoint_id>/rotate/", webhook_rotate, name="webhook-rotate"),
+    path("webhooks/<uuid:endpoint_id>/delete/", webhook_delete, name="webhook-delete"),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend/",
+        webhook_resend,
+        name="webhook-resend",
+    ),
+    path("settings/notifications/", notification_settings, name="notifications"),
+]
