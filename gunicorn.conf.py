@@ -1,0 +1,62 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py tutordesk.wsgi:application`.
+
+Sized from the CPU count; every value can be overridden from the environment (docs/operations.md
+explains the sizing against PostgreSQL's max_connections). Each worker thread keeps at most one
+database connection, so one host opens at most WORKERS × THREADS connections.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = int(raw)  # a bad value stops the start, like the app's own settings
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {raw!r}")
+    return value
+
+
+cpus = multiprocessing.cpu_count()
+
+bind = os.environ.get("TUTORDESK_BIND", "127.0.0.1:8000")
+# Requests spend most of their time in Python: one process per core, plus one so a core never
+# idles while a worker waits on the database; a few threads each overlap those waits.
+workers = _int("TUTORDESK_WORKERS", cpus + 1)
+worker_class = os.environ.get("TUTORDESK_WORKER_CLASS", "gthread")
+threads = _int("TUTORDESK_THREADS", 4)
+
+# A request that takes longer than this is stuck: its worker is restarted.
+timeout = _int("TUTORDESK_REQUEST_TIMEOUT", 30)
+# On restart or shutdown, requests in flight get this long to finish.
+graceful_timeout = _int("TUTORDESK_GRACEFUL_TIMEOUT", 30)
+keepalive = 5
+# Recycle workers now and then so slow leaks in any library cannot grow without bound.
+max_requests = 20000
+max_requests_jitter = 2000
+
+# No access log by default (the load balancer has one); TUTORDESK_ACCESS_LOG=1 writes one JSON
+# line per request to standard output, for a log collector.
+if os.environ.get("TUTORDESK_ACCESS_LOG", "").strip().lower() in {"1", "true", "yes", "on"}:
+    accesslog = "-"
+    access_log_format = json.dumps(
+        {
+            "time": "%(t)s",
+            "method": "%(m)s",
+            "path": "%(U)s",
+            "status": "%(s)s",
+            "bytes": "%(B)s",
+            "duration_us": "%(D)s",
+            "remote": "%(h)s",
+            "request_id": "%({x-request-id}i)s",
+        }
+    )
+else:
+    accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("TUTORDESK_LOG_LEVEL", "info")

@@ -1,0 +1,1 @@
+"""Tools that run Tutordesk for real, outside the product: see harness.servers."""

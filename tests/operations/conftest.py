@@ -1,0 +1,1 @@
+from tests.api.conftest import admin_api, anonymous_api, tutor_api  # noqa: F401 (fixtures)
