@@ -1,3 +1,46 @@
-from bench.core import main
+"""`make bench`: every benchmark, one after the other, each in its own process; figures, not tests.
 
-main()
+1. bench.write_path: pgbench for the same write, and the keyed `done` over HTTP at 1, 8 and 32
+   connections (wrk), on PostgreSQL; then the HTTP side on SQLite.
+2. bench.seed: `seed_demo` of 100,000 and 1,000,000 sessions (time and peak memory).
+3. bench.lists: every list, API and pages, first and deep pages, at 10,000 and 1,000,000 sessions.
+4. bench.webhooks: the worker's deliveries per second to a receiver on 127.0.0.1.
+5. bench.core: the status update in process, and the ledger check at two sizes.
+
+`python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+STEPS = [
+    ["write_path"],
+    ["write_path", "--sqlite"],
+    ["seed", "--skip-sqlite"],
+    ["lists"],
+    ["webhooks"],
+    ["core"],
+]
+
+
+def run(step: list[str]) -> int:
+    started = time.monotonic()
+    print(f"\n##### python -m bench.{' '.join(step)}", flush=True)
+    env = {**os.environ, "TUTORDESK_DEBUG": os.environ.get("TUTORDESK_DEBUG", "1")}
+    code = subprocess.call([sys.executable, "-m", f"bench.{step[0]}", *step[1:]], env=env)
+    print(f"##### ({time.monotonic() - started:.0f} s, exit {code})", flush=True)
+    return code
+
+
+def main(argv: list[str]) -> int:
+    if argv:
+        return run(argv)
+    failed = [step for step in STEPS if run(step) != 0]
+    return 1 if failed else 0
+
+
+sys.exit(main(sys.argv[1:]))

@@ -28,8 +28,9 @@ from django.utils import timezone  # noqa: E402
 
 from tutordesk.accounts.models import User  # noqa: E402
 from tutordesk.scheduling.models import Session  # noqa: E402
+from tutordesk.scheduling.selectors import ledger_problems  # noqa: E402
 from tutordesk.scheduling.services import session_update_status  # noqa: E402
-from tutordesk.tutoring.selectors import ledger_problems  # noqa: E402
+from tutordesk.tutoring.models import Package  # noqa: E402
 
 
 def timed(fn) -> float:
@@ -96,7 +97,7 @@ def main() -> None:
     try:
         seed(students=300, sessions_per_match=20)
         admin = User.objects.get(email="admin@example.com")
-        print(f"seeded: {Session.objects.count()} sessions, 300 packages")
+        print(f"seeded: {Session.objects.count()} sessions, {Package.objects.count()} packages")
 
         session_id = past_sessions(1)[0]
         with CaptureQueriesContext(connection) as q:

@@ -1,0 +1,330 @@
+"""The status update over HTTP against what the hardware allows for the same write (not a test).
+
+    python -m bench.write_path [--seconds 10] [--sqlite]
+
+In one run, on one throwaway PostgreSQL database (`tutordesk_bench_write`, dropped afterwards):
+
+1. pgbench runs the same write by hand — lock the session with its request, charge a package, update
+   the session, insert an audit row; one transaction, fsync on — at 1, 8 and 32 clients;
+2. gunicorn serves Tutordesk with its production settings (gunicorn.conf.py, debug off, persistent
+   connections), and wrk (a C load generator from Debian; installed if missing) sends
+   `POST /api/v1/sessions/{id}/status {"status": "done"}` with a fresh Idempotency-Key, each request
+   to a different session that is waiting for its outcome, at 1, 8 and 32 connections;
+3. the ratio HTTP / pgbench at 8 clients, p50/p99 latencies, and the SQL statements of one request.
+
+`--sqlite` measures the HTTP side on SQLite (there is no pgbench for it). Traffic goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness.servers import production_env, start_app_server, stop_app_server
+from harness.soak import throwaway_database
+from harness.world import manage
+
+ROOT = Path(__file__).resolve().parents[1]
+CONNECTIONS = [1, 8, 32]
+# Sessions waiting for an outcome must outnumber the requests of all runs: each is marked done once.
+SEED = ["--tutors", "400", "--students", "4000", "--sessions-per-match", "16", "--seed", "11"]
+
+_PREPARE = """
+import json
+from django.db import transaction
+from django.utils import timezone
+from tutordesk.accounts.models import User
+from tutordesk.accounts.services import api_token_create
+from tutordesk.scheduling.models import Session
+from tutordesk.tutoring.models import TutoringRequest
+from tutordesk.tutoring.services import package_create
+admin = User.objects.get(email="admin@example.com")
+for request_id in TutoringRequest.objects.values_list("id", flat=True):
+    with transaction.atomic():
+        package_create(request_id=request_id, sessions_total=500, actor=admin)
+tokens = {}
+rows = Session.objects.filter(status="scheduled", scheduled_start_at__lt=timezone.now()).order_by("?")
+with open(OUT, "w") as out:
+    for session_id, tutor_id in rows.values_list("id", "tutor_id"):
+        if tutor_id not in tokens:
+            tokens[tutor_id] = api_token_create(email=User.objects.get(pk=tutor_id).email)[1]
+        out.write(f"/api/v1/sessions/{session_id}/status {tokens[tutor_id]}\\n")
+"""
+
+_STATEMENTS = """
+import uuid
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+path, token = open(OUT).read().split("\\n")[-2].split()
+client = Client(HTTP_HOST="127.0.0.1")
+headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
+with CaptureQueriesContext(connection) as first:
+    response = client.post(path, '{"status": "done"}', content_type="application/json", headers=headers)
+assert response.status_code == 200, response.content
+with CaptureQueriesContext(connection) as replay:
+    client.post(path, '{"status": "done"}', content_type="application/json", headers=headers)
+count = lambda q: len([x for x in q.captured_queries if x["sql"] not in ("BEGIN", "COMMIT")])
+print(count(first), count(replay))
+"""
+
+_PGBENCH_SCRIPT = """\\set r random(1, {count})
+SELECT session_id, package_id FROM bench_targets WHERE n = :r \\gset
+BEGIN;
+SELECT s.id, r.id FROM sessions s JOIN requests r ON r.id = s.request_id WHERE s.id = ':session_id' FOR NO KEY UPDATE OF s, r;
+UPDATE packages SET sessions_used = sessions_used, updated_at = now() WHERE id = ':package_id' AND sessions_used < sessions_total;
+UPDATE sessions SET tutor_notes = 'pgbench', updated_at = now(), updated_by_user_id = NULL WHERE id = ':session_id' AND status = 'scheduled';
+INSERT INTO audit_logs (id, created_at, actor_user_id, action, entity_type, entity_id, details) VALUES (gen_random_uuid(), now(), NULL, 'session_status_updated', 'session', ':session_id', '{{}}');
+COMMIT;
+"""
+
+_WRK_SCRIPT = """
+local calls = {}
+for line in io.lines(os.getenv("WRK_CALLS")) do
+  local path, token = line:match("(%S+) (%S+)")
+  calls[#calls + 1] = {path = path, token = token}
+end
+local offset = tonumber(os.getenv("WRK_OFFSET"))
+local counter = 1
+local threads = {}
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+local seq = 0
+local statuses = {}
+function request()
+  seq = seq + 1
+  local threads = tonumber(os.getenv("WRK_THREADS"))
+  local item = calls[(offset + (seq - 1) * threads + id - 1) % #calls + 1]
+  return wrk.format("POST", item.path, {
+    ["Authorization"] = "Bearer " .. item.token,
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = "bench-" .. offset .. "-" .. id .. "-" .. seq,
+  }, '{"status": "done"}')
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status ~= 200 then
+    bad = bad_bodies or 0
+    if bad < 3 then
+      io.write("NON2XX " .. status .. " " .. body:sub(1, 200) .. "\\n")
+      bad_bodies = bad + 1
+    end
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %d %f %f %f\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("ERRORS %d %d\\n", summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+    found = shutil.which("wrk")
+    if not found:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+        found = shutil.which("wrk")
+    assert found
+    return found
+
+
+def prepare(url: str, calls_file: Path) -> int:
+    manage(url, "migrate", "--verbosity", "0")
+    manage(url, "seed_demo", *SEED)
+    manage(url, "shell", "-c", f"OUT = {str(calls_file)!r}\n{_PREPARE}", timeout=1800)
+    return sum(1 for _ in calls_file.open())
+
+
+def pgbench(url: str, calls_file: Path, clients: int, seconds: int, folder: Path) -> float:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("DROP TABLE IF EXISTS bench_targets")
+        db.execute(
+            "CREATE TABLE bench_targets AS SELECT row_number() OVER () AS n, s.id AS session_id, "
+            "(SELECT p.id FROM packages p WHERE p.request_id = s.request_id ORDER BY p.created_at DESC LIMIT 1) AS package_id "
+            "FROM sessions s WHERE s.status = 'scheduled'"
+        )
+        db.execute("CREATE UNIQUE INDEX ON bench_targets (n)")
+        db.execute("ANALYZE bench_targets")
+        count = db.execute("SELECT count(*) FROM bench_targets").fetchone()[0]  # type: ignore[index]
+    script = folder / "write.sql"
+    script.write_text(_PGBENCH_SCRIPT.format(count=count))
+    done = subprocess.run(
+        [
+            shutil.which("pgbench") or "pgbench",
+            "-n",
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, 2)),
+            "-T",
+            str(seconds),
+            "-f",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"tps = ([\d.]+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    return float(match.group(1))
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def wrk(
+    port: int, calls_file: Path, connections: int, seconds: int, offset: int, folder: Path
+) -> dict[str, float]:
+    script = folder / "done.lua"
+    script.write_text(_WRK_SCRIPT)
+    threads = min(connections, 2)
+    env = {**os.environ, "WRK_CALLS": str(calls_file), "WRK_OFFSET": str(offset), "WRK_THREADS": str(threads)}
+    done = subprocess.run(
+        [
+            ensure_wrk(),
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    result = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", done.stdout)
+    errors = re.search(r"ERRORS (\d+) (\d+)", done.stdout)
+    assert result and errors, done.stdout + done.stderr
+    for line in [x for x in done.stdout.splitlines() if x.startswith("NON2XX")][:3]:
+        print(f"    {line}")
+    requests, duration, p50, p99 = (float(x) for x in result.groups())
+    return {
+        "rate": requests / duration,
+        "p50": p50,
+        "p99": p99,
+        "requests": requests,
+        "non_2xx": float(errors.group(1)),
+        "socket_errors": float(errors.group(2)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--no-pgbench", action="store_true", help="only the HTTP side")
+    parser.add_argument(
+        "--servers",
+        default="",
+        help="gunicorn sizes to compare, e.g. 3x4,2x8 (workers x threads); default: gunicorn.conf.py's",
+    )
+    args = parser.parse_args(argv)
+    sizes = [tuple(int(n) for n in size.split("x")) for size in args.servers.split(",") if size] or [(0, 0)]
+    database = "SQLite" if args.sqlite else "PostgreSQL"
+    with (
+        tempfile.TemporaryDirectory(prefix="tutordesk-bench-") as tmp,
+        throwaway_database(sqlite=args.sqlite, name="tutordesk_bench_write") as url,
+    ):
+        folder = Path(tmp)
+        calls_file = folder / "calls.txt"
+        available = prepare(url, calls_file)
+        print(f"== write path on {database}: {available} sessions waiting for an outcome ==")
+        counted = manage(url, "shell", "-c", f"OUT = {str(calls_file)!r}\n{_STATEMENTS}")
+        statements, replay = counted.strip().splitlines()[-1].split()
+        print(f"SQL statements besides BEGIN/COMMIT: keyed `done` {statements}, its replay {replay}")
+        pg: dict[int, float] = {}
+        if not args.sqlite and not args.no_pgbench:
+            for clients in CONNECTIONS:
+                pg[clients] = pgbench(url, calls_file, clients, args.seconds, folder)
+                print(f"pgbench, the same write by hand, {clients:>2} clients: {pg[clients]:8.0f} tps")
+        offset = 0
+        http: dict[int, dict[str, float]] = {}
+        for workers, threads in sizes:
+            if workers:
+                print(f"gunicorn: {workers} workers x {threads} threads")
+            server = start_app_server(
+                workers=workers or None,
+                threads=threads or None,
+                env=production_env(),
+                database=url,
+                ready_path="/healthz",
+            )
+            try:
+                wrk(
+                    server.port, calls_file, 8, 2, offset, folder
+                )  # warm up: connections, prepared statements
+                offset += 3000
+                for connections in CONNECTIONS:
+                    app_pids, db_pids = [server.process.pid, *server.worker_pids()], postgres_pids()
+                    cpu_before = (cpu_seconds(app_pids), cpu_seconds(db_pids))
+                    http[connections] = result = wrk(
+                        server.port, calls_file, connections, args.seconds, offset, folder
+                    )
+                    app_cpu = cpu_seconds(app_pids) - cpu_before[0]
+                    db_cpu = cpu_seconds(db_pids) - cpu_before[1]
+                    offset += int(result["requests"]) + 100
+                    print(
+                        f"HTTP keyed `done`, {connections:>2} connections: {result['rate']:8.0f}/s  "
+                        f"p50 {result['p50']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
+                        f"CPU per request: app {app_cpu / result['requests'] * 1000:.2f} ms, "
+                        f"PostgreSQL {db_cpu / result['requests'] * 1000:.2f} ms  "
+                        f"(non-2xx {result['non_2xx']:.0f}, socket errors {result['socket_errors']:.0f})"
+                    )
+            finally:
+                stop_app_server(server)
+        if offset > available:
+            print(f"WARNING: {offset} requests for {available} sessions: some hit a session already done")
+        if pg:
+            print(f"ratio HTTP / pgbench at 8 clients: {http[8]['rate'] / pg[8]:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
