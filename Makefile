@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Local development: DEBUG on and a throwaway secret key unless you set your own.
 export TUTORDESK_DEBUG ?= 1
 
-.PHONY: install run test test-sqlite test-postgres lint format css bench clean
+.PHONY: install run test test-sqlite test-postgres lint format css bench soak crash clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ run: $(STAMP)
 	DATABASE_URL= $(BIN)/python manage.py migrate --verbosity 0
 	DATABASE_URL= $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Tutordesk on http://127.0.0.1:8000 (log in as admin@example.com, password tutordesk-demo)"
+	@echo "The worker runs beside it (webhooks; emails are printed here). Ctrl-C stops both."
+	DATABASE_URL= $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL= $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: test-sqlite test-postgres
@@ -43,7 +46,7 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy tutordesk
+	$(BIN)/mypy tutordesk harness
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -55,6 +58,14 @@ css:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# 60 s of seeded random API traffic from 32 clients on PostgreSQL, then the invariants (harness/).
+soak: $(STAMP)
+	PG_URL=$(PG_URL) $(BIN)/python -m harness.soak --duration 60 --clients 32
+
+# Five crash rounds under load against a private PostgreSQL cluster made with initdb (harness/).
+crash: $(STAMP)
+	$(BIN)/python -m harness.crash --rounds 5 --clients 16
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
