@@ -151,3 +151,12 @@ def test_an_admin_marks_any_tutors_sessions_from_the_awaiting_view(admin, past_s
     bulk(client, [past_session, foreign], "no_show_tutor", next="/?status=awaiting_outcome")
     assert statuses(past_session, foreign) == ["no_show_tutor", "no_show_tutor"]
     assert Package.objects.filter(sessions_used__gt=0).count() == 0
+
+
+def test_a_form_key_too_long_to_share_with_a_session_id_is_refused_in_words(tutor_client, past_session):
+    # Each session's key is `<form key>:<session id>`, which must stay within the 255-character rule.
+    response = bulk(tutor_client, [past_session], "done", key="k" * 255)
+    assert response.status_code == 302
+    page = tutor_client.get("/").content.decode()
+    assert "The form&#x27;s key is damaged; reload the page and try again." in page
+    assert statuses(past_session) == ["scheduled"]

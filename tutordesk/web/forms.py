@@ -60,10 +60,15 @@ class EmailAuthenticationForm(AuthenticationForm):
 class IdempotentForm(forms.Form):
     """Every write form carries a one-time key; a repeated submission replays the first answer."""
 
+    # The pages make UUIDs (36 characters); 128 leaves room for the bulk form's per-session keys,
+    # `<key>:<session id>`, within the 255 characters every key may have.
     idempotency_key = forms.CharField(
-        max_length=255,
+        max_length=128,
         widget=forms.HiddenInput,
-        error_messages={"required": "The form's key is missing; reload the page and try again."},
+        error_messages={
+            "required": "The form's key is missing; reload the page and try again.",
+            "max_length": "The form's key is damaged; reload the page and try again.",
+        },
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
