@@ -36,7 +36,9 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== Tests on PostgreSQL ($(PG_URL)) =="; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS); \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) && \
+		echo "== Times with far UTC offsets, parameters bound by the client (as behind PgBouncer) ==" && \
+		DATABASE_URL=$(PG_URL) TUTORDESK_DB_PREPARED_STATEMENTS=0 $(BIN)/pytest -q tests/api/test_far_utc_offsets.py; \
 	elif [ -n "$$TUTORDESK_REQUIRE_POSTGRES" ]; then \
 		echo "== PostgreSQL is not reachable at $(PG_URL) and TUTORDESK_REQUIRE_POSTGRES is set: failing =="; exit 1; \
 	else \

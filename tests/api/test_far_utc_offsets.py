@@ -26,3 +26,17 @@ def test_a_new_session_at_a_far_offset_is_stored_at_its_instant(admin_api, match
     )
     assert response.status_code == 201, response.content
     assert response.json()["scheduled_start_at"] == start.isoformat()
+
+
+def test_the_report_takes_a_far_offset_as_its_instant(admin_api, past_session):
+    past = past_session.scheduled_start_at
+    response = admin_api.get(
+        "/reports/outcomes",
+        {
+            "from": (past - timedelta(hours=1))
+            .astimezone(timezone.get_fixed_timezone(23 * 60 + 59))
+            .isoformat()
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["totals"]["scheduled"] == 1

@@ -6,7 +6,7 @@ from ninja import Query, Router
 from tutordesk.api.auth import AuthedRequest
 from tutordesk.api.params import From, To
 from tutordesk.api.responses import LIST_ERRORS, ok
-from tutordesk.api.schemas import ApiDateTime
+from tutordesk.api.schemas import ApiDateTimeFilter
 from tutordesk.reports.selectors import outcome_report
 from tutordesk.reports.shapes import GroupBy, OutcomeReportOut
 
@@ -21,8 +21,8 @@ GroupByParam = Query("tutor", description="`tutor`, `student` or `month` (months
 def reports_outcomes(
     request: AuthedRequest,
     group_by: GroupBy = GroupByParam,
-    start_from: ApiDateTime | None = From,
-    start_to: ApiDateTime | None = To,
+    start_from: ApiDateTimeFilter | None = From,
+    start_to: ApiDateTimeFilter | None = To,
 ) -> HttpResponse:
     """Admins only: sessions per status, per tutor, student or month, with the no-show rate."""
     return ok(
