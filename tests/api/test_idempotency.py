@@ -164,3 +164,14 @@ def test_the_fingerprint_covers_method_path_and_canonical_body():
     assert base != request_fingerprint("PUT", "/a", b'{"x": 1, "y": [1, 2]}')
     assert base != request_fingerprint("POST", "/a", b'{"x": 2, "y": [1, 2]}')
     assert request_fingerprint("POST", "/a", b"\xff\xfe") != request_fingerprint("POST", "/a", b"\xff")
+
+
+def test_a_body_that_is_not_json_is_refused_once_and_its_refusal_replayed(tutor_api, past_session, package):
+    path = f"/sessions/{past_session.id}/status"
+    first = assert_problem(tutor_api.post(path, raw="status=done", key="k-raw"), 422, "validation_error")
+    replay = tutor_api.post(path, raw="status=done", key="k-raw")
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first
+    assert_problem(tutor_api.post(path, {"status": "done"}, key="k-raw"), 422, "idempotency_key_reused")
+    past_session.refresh_from_db()
+    assert past_session.status == "scheduled"

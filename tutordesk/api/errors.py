@@ -65,10 +65,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             "not_authenticated", "Send Authorization: Bearer <token>, or log in and send the CSRF token"
         )
     if exc.status_code == 400:
-        # The only 400 ninja raises here: a body that is not JSON.
-        return problem_response(
+        # The only 400 ninja raises here: a body that is not JSON. Refused like any invalid body,
+        # so the refusal is stored under the request's Idempotency-Key and replayed.
+        status, body = problem(
             "validation_error", "The request body must be a JSON object (Content-Type: application/json)"
         )
+        return store_refusal(request, status, body)
     if exc.status_code == 403:
         return problem_response("forbidden", str(exc))
     if exc.status_code == 404:
