@@ -151,16 +151,18 @@ def _database() -> dict:
         # no request a 5xx); each gunicorn thread keeps one (docs/operations.md has the sizing).
         config["CONN_MAX_AGE"] = env_int("TUTORDESK_DB_CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
+        options: dict[str, object] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        # No request waits for a row lock longer than this: past it, a second request with the same
+        # Idempotency-Key answers 409 idempotency_key_in_use, any other wait 503 (CONTRACT §4, §7).
+        lock_timeout = env_int("TUTORDESK_DB_LOCK_TIMEOUT_SECONDS", 10)
+        startup = str(options.get("options", ""))
+        options["options"] = f"{startup} -c lock_timeout={lock_timeout}s".strip()
         if env_bool("TUTORDESK_DB_PREPARED_STATEMENTS", True):
             # Parameters bound on the server and statements prepared on their second use: PostgreSQL
             # plans each of the hot path's statements once per connection instead of on every
             # request. Turn off behind a transaction-pooling PgBouncer older than 1.21.
-            options: dict[str, object] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
-            config["OPTIONS"] = {
-                **options,
-                "server_side_binding": True,
-                "prepare_threshold": 2,
-            }
+            options.update(server_side_binding=True, prepare_threshold=2)
+        config["OPTIONS"] = options
         config["TEST"] = {"NAME": f"test_tutordesk{_test_suffix}"}
     else:
         raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, got engine {engine}")

@@ -46,6 +46,7 @@ from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyK
 from tutordesk.core.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
+KEY_CONSTRAINT = "idempotency_keys_user_key_uniq"
 # 1–255 printable ASCII characters, without surrounding spaces (HTTP trims those anyway).
 KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
 _KEY_RE = re.compile(KEY_PATTERN)
@@ -126,7 +127,9 @@ def idempotent_call(
     except DomainError as error:
         status_code, body = on_error(error)
         result = _fresh(status_code, body)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if key is None or not _is_key_conflict(exc):
+            raise
         # Another request stored an answer for this key while this one ran: that answer is final.
         return _replay_winner(user_id, key, fingerprint)
     except OperationalError as exc:
@@ -169,6 +172,15 @@ def _replay(stored: IdempotencyKey) -> IdempotentResult:
         content=stored.response_body,
         replayed=True,
     )
+
+
+def _is_key_conflict(exc: IntegrityError) -> bool:
+    """The unique index on (user, key) refused the row: another request holds this key."""
+    cause = exc.__cause__
+    constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if constraint is not None:  # PostgreSQL names it
+        return bool(constraint == KEY_CONSTRAINT)
+    return "idempotency_keys.user_id, idempotency_keys.key" in str(exc)  # SQLite names the columns
 
 
 def _replay_winner(user_id: uuid.UUID, key: str | None, fingerprint: str) -> IdempotentResult:
