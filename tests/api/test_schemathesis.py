@@ -21,6 +21,8 @@ from schemathesis.config import SchemathesisConfig
 from tests.factories import AdminFactory, make_match, make_package, make_session
 from tutordesk.accounts.services import api_token_create
 from tutordesk.api.routers.webhooks import URL_PATTERN
+from tutordesk.core.errors import ValidationError
+from tutordesk.core.validation import NOT_BLANK_PATTERN, clean_text
 from tutordesk.events.services import webhook_endpoint_create
 from tutordesk.wsgi import application
 
@@ -109,3 +111,15 @@ def keep_webhook_urls_off_dns(case) -> None:
     url = case.body.get("url") if isinstance(case.body, dict) else None
     if isinstance(url, str) and re.match(URL_PATTERN, url) and url != SAFE_WEBHOOK_URL:
         case.body = {**case.body, "url": SAFE_WEBHOOK_URL}
+
+
+def test_the_document_and_the_server_agree_on_what_a_blank_reason_is():
+    # Python and JSON Schema (ECMA-262) differ on what `\s` means (U+001C is space to one, not
+    # the other): the rule spells its spaces out instead, the union of both.
+    assert "\\s" not in NOT_BLANK_PATTERN
+    pattern = re.compile(NOT_BLANK_PATTERN)
+    for blank in ["", " \t", "\x1c\x1f", "\u3000", "\ufeff", "\x85"]:
+        assert not pattern.match(blank), repr(blank)
+        with pytest.raises(ValidationError):
+            clean_text(blank, field="reason", max_length=500, required=True)
+    assert pattern.match(" Tutor was ill")

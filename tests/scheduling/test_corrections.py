@@ -109,7 +109,7 @@ def test_entering_a_consuming_status_without_capacity_changes_nothing(match, tut
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "r" * 501, None, "nul\x00"])
+@pytest.mark.parametrize("reason", ["", "   ", "\x1c\t", "\ufeff\u3000", "r" * 501, None, "nul\x00"])
 def test_a_correction_needs_a_reason_of_1_to_500_characters(reason, past_session, tutor, admin):
     update_status(session_id=past_session.id, status="done", actor=tutor)
     before = snapshot()

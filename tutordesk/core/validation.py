@@ -13,8 +13,12 @@ from tutordesk.core.errors import ValidationError
 # No database stores a NUL character in text (PostgreSQL refuses it outright), so no input may hold one.
 # The pattern is the same rule for JSON Schema (the OpenAPI document's string fields).
 NO_NUL_PATTERN = r"^[^\x00]*$"
-# Text that must say something (a correction's reason): not only spaces, and no NUL.
-NOT_BLANK_PATTERN = r"^\s*[^\s\x00][^\x00]*$"
+# Text that must say something (a correction's reason): not only spaces, and no NUL. "Space" is
+# spelled out, the union of what Python and JSON Schema (ECMA-262) each call white space, so the
+# OpenAPI document and the server accept exactly the same text.
+_SPACE = r"\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK_PATTERN = rf"^[{_SPACE}]*[^{_SPACE}\x00][^\x00]*$"
+_NOT_BLANK = re.compile(NOT_BLANK_PATTERN)
 
 
 def contains_nul(value: Any) -> bool:
@@ -35,7 +39,7 @@ def clean_text(value: object, *, field: str, max_length: int, required: bool = F
         raise ValidationError(f"{field} must not contain NUL characters", field=field)
     if len(value) > max_length:
         raise ValidationError(f"{field} must be at most {max_length} characters", field=field)
-    if required and not value.strip():
+    if required and not _NOT_BLANK.match(value):
         raise ValidationError(f"{field} is required", field=field)
     return value
 
