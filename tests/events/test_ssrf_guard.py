@@ -29,6 +29,7 @@ NOT_PUBLIC = [
     "::",
     "fe80::1",
     "fc00::1",
+    "fec0::1",  # site-local (deprecated, still routed inside some networks)
     "ff02::1",
     "::ffff:127.0.0.1",  # IPv4-mapped
     "::ffff:10.0.0.1",

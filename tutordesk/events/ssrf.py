@@ -88,9 +88,10 @@ def refusal(address: IPAddress) -> str | None:
         ("is_unspecified", "an unspecified address"),
         ("is_reserved", "a reserved address"),
         ("is_private", "a private address"),
+        ("is_site_local", "a site-local address"),  # IPv6 only
     )
     for attribute, words in checks:
-        if getattr(address, attribute):
+        if getattr(address, attribute, False):
             return words
     if not address.is_global:
         return "an address that is not public"
