@@ -71,7 +71,7 @@ class ApiTokenAdmin(ServiceModelAdmin):
     """Tokens are created with `manage.py create_api_token`; here they can be seen and revoked."""
 
     can_add = False
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["prefix", "user", "name", "created_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__email", "prefix"]
     actions = ["revoke"]

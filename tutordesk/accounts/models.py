@@ -108,7 +108,6 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=12, help_text="First characters of the token, to recognise it")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
