@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
@@ -161,3 +163,15 @@ def test_the_openapi_document_and_docs_are_served(anonymous_api):
     assert b"/static/ninja/swagger-ui-bundle.js" in docs.content
     assert b"cdn." not in docs.content
     assert anonymous_api.client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_the_openapi_document_has_no_duplicate_keys_so_swagger_ui_renders_it(anonymous_api):
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicate keys: {sorted(k for k in keys if keys.count(k) > 1)}"
+        return dict(pairs)
+
+    schema = json.loads(anonymous_api.get("/openapi.json").content, object_pairs_hook=no_duplicates)
+    listed = schema["paths"]["/api/v1/packages"]["get"]["responses"]["200"]
+    assert "application/json" in listed["content"]
+    assert "Link" in listed["headers"]

@@ -33,7 +33,7 @@ LINK_HEADER = {
     "/packages",
     response={200: list[PackageOut], **LIST_ERRORS},
     operation_id="packages_list",
-    openapi_extra={"responses": {"200": {"headers": LINK_HEADER}}},
+    openapi_extra={"responses": {200: {"headers": LINK_HEADER}}},  # merged into ninja's 200
 )
 def packages_list(
     request: AuthedRequest,
