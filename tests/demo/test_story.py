@@ -189,3 +189,12 @@ def test_the_awaiting_sessions_can_be_recorded_by_their_tutors(db):
         for session, status in zip(waiting, outcomes, strict=False):
             update_status(session_id=session.id, status=status, actor=tutor)
             assert Session.objects.get(pk=session.pk).status == status
+
+
+def test_no_two_people_in_the_demo_share_a_name(db):
+    """Reports, packages and filters name people: two "Dev Larsen"s would read as one."""
+    seed()
+    names = list(User.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names))
+    tutors = User.objects.filter(role="tutor").values_list("name", flat=True)
+    assert len({name.split()[0] for name in tutors}) == len(tutors)  # no two tutors share a first name

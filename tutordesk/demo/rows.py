@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +18,15 @@ from tutordesk.demo.plan import DAYS_BACK, FUTURE_SLOTS, HOURS, PAST_SLOTS, Plan
 SUBJECTS = ["Algebra", "Chemistry", "Physics", "English essay writing", "Spanish", "Calculus", "Biology"]
 FIRST_NAMES = ["Ada", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hugo", "Ines", "Jon", "Kiko", "Lena"]
 LAST_NAMES = ["Okafor", "Schmidt", "Nakamura", "Silva", "Brown", "Kowalski", "Haddad", "Larsen"]
+
+
+def person_name(k: int, firsts: Sequence[str], lasts: Sequence[str]) -> str:
+    """The k-th person's name: no two of the first 12 share a first name, no two of the first 8 a
+    last name, and all 12 × 8 names are used before any comes again (5 and 8 share no factor)."""
+    a, j = k % len(firsts), (k // len(firsts)) % len(lasts)
+    return f"{firsts[a]} {lasts[(a + 13 * j) % len(lasts)]}"
+
+
 TIME_ZONES = ["Europe/London", "America/New_York", "Asia/Singapore", "UTC", "Europe/Berlin"]
 DURATIONS = ("45", "60")
 PACKAGE_SIZE = 10
@@ -154,9 +163,12 @@ class DemoRows:
     def users(self) -> Iterator[tuple[str, ...]]:
         rng, true, created, hashed = self.rng, self.fmt.true, self.created, self.password_hash
         yield (self.admin_id, hashed, "admin@example.com", ADMIN_NAME, "admin", "UTC", true, created)
+        firsts, lasts = rng.sample(FIRST_NAMES, len(FIRST_NAMES)), rng.sample(LAST_NAMES, len(LAST_NAMES))
+        people = 0
         for role, ids in (("tutor", self.tutor_ids), ("student", self.student_ids)):
             for number, user_id in enumerate(ids, start=1):
-                name = f"{FIRST_NAMES[rng.randrange(len(FIRST_NAMES))]} {LAST_NAMES[rng.randrange(len(LAST_NAMES))]}"
+                name = person_name(people, firsts, lasts)
+                people += 1
                 zone = TIME_ZONES[rng.randrange(len(TIME_ZONES))]
                 yield (user_id, hashed, f"{role}{number}@example.com", name, role, zone, true, created)
 
