@@ -219,3 +219,9 @@ def test_the_feed_query_count_does_not_grow_with_sessions(tutor_api, tutor, matc
     make_package(request=other.request)
     make_session(match=other, scheduled_start_at=datetime.now(UTC) + timedelta(days=3))
     assert count() == few
+
+
+def test_the_feed_asks_calendar_apps_to_refresh_hourly_in_both_dialects(tutor_api, past_session):
+    body = b"".join(fetch(issue(tutor_api)).streaming_content)
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body  # RFC 7986
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in body  # Outlook's older name, the same duration

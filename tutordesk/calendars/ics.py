@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from tutordesk.accounts.models import User
 from tutordesk.scheduling.models import Session
@@ -59,7 +59,7 @@ def feed_chunks(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"Tutordesk · {viewer.name}")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", vDuration(REFRESH))  # an X- property is text unless typed
     head, _, tail = calendar.to_ical().rpartition(b"END:VCALENDAR")
     yield head
     for session in sessions:
