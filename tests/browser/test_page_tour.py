@@ -64,6 +64,7 @@ def test_the_admins_pages(open_page, world, admin, screenshots, width):
     visit(page, "/reports/", screenshots, f"admin-reports-{width}")
     visit(page, "/reports/?group_by=month", screenshots, f"admin-reports-month-{width}")
     visit(page, "/calendar-feed/", screenshots, f"admin-calendar-page-{width}")
+    visit(page, "/webhooks/", screenshots, f"admin-webhooks-{width}")
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
@@ -73,6 +74,7 @@ def test_the_students_pages(open_page, world, student, screenshots, width):
     visit(page, "/", screenshots, f"student-dashboard-{width}")
     open_panel(page, "[data-calendar-feed-button]", screenshots, f"student-calendar-panel-{width}")
     visit(page, f"/sessions/{world['done'].id}/", screenshots, f"student-session-done-{width}")
+    visit(page, "/packages/", screenshots, f"student-not-for-your-role-{width}")
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])

@@ -96,6 +96,15 @@ def test_tutors_and_students_cannot_open_admin_pages(tutor_client, student_clien
         assert response.status_code == 403
 
 
+def test_the_refusal_is_a_page_with_the_menu_and_a_way_back(student, student_client):
+    response = student_client.get("/packages/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This page is not available to your role." in page
+    assert 'aria-label="Main"' in page and "Back to the dashboard" in page
+    assert student.email in page or student.name in page
+
+
 def test_the_audit_page_lists_an_outcome_and_its_correction(admin, admin_client_, tutor_client, past_session):
     status_post(tutor_client, past_session, "done")
     htmx(

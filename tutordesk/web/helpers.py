@@ -10,8 +10,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponseForbidden
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,7 +41,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user: User = request.user  # type: ignore[assignment]
             if user.role not in roles:
-                return HttpResponseForbidden("This page is not available to your role.")
+                return render(request, "web/not_for_your_role.html", status=403)
             with timezone.override(viewer_timezone(user)):
                 return view(request, *args, **kwargs)
 
