@@ -49,6 +49,7 @@ class Match(models.Model):
 
     class Meta:
         db_table = "matches"
+        verbose_name_plural = "matches"
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["active", "ended"]), name="matches_status_valid"),
             models.UniqueConstraint(
