@@ -230,10 +230,15 @@ def session_correct(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse
     """An admin corrects a recorded outcome (refunding or charging the package as needed)."""
 
     def change(user: User, data: dict[str, Any]) -> Outcome:
-        session_correct_status(
+        result = session_correct_status(
             session_id=session_id, status=data["status"], reason=data["reason"], actor=user
         )
-        return {"notice": f"Corrected to {SESSION_STATUS_LABELS[data['status']]}."}
+        notice = f"Corrected to {SESSION_STATUS_LABELS[data['status']]}"
+        package = result.package
+        if package is not None:
+            moved = "charged" if result.session.package_id == package.id else "refunded"
+            notice += f"; 1 session {moved} ({package.sessions_remaining} left in that package)"
+        return {"notice": f"{notice}."}
 
     return _session_change(request, session_id, CorrectionForm, change, "web/partials/correct_form.html")
 

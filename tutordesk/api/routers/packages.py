@@ -43,7 +43,7 @@ def packages_list(
 ) -> HttpResponse:
     """Packages of the caller's own requests (students, tutors) or all (admins); oldest first.
 
-    A plain JSON array (CONTRACT §4: "`Package` list"); when more remain, the `Link` header
+    A plain JSON array of packages; when more remain, the `Link` header
     carries the next page (`rel="next"`, with its `cursor`).
     """
     packages = packages_visible_to(request.auth)
