@@ -154,9 +154,12 @@ def _database() -> dict:
         options: dict[str, object] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
         # No request waits for a row lock longer than this: past it, a second request with the same
         # Idempotency-Key answers 409 idempotency_key_in_use, any other wait 503 (CONTRACT §4, §7).
+        # Sent at connect time; 0 sends nothing (behind a PgBouncer that refuses the `options`
+        # startup parameter, set it on the role instead: ALTER ROLE … SET lock_timeout = '10s').
         lock_timeout = env_int("TUTORDESK_DB_LOCK_TIMEOUT_SECONDS", 10)
-        startup = str(options.get("options", ""))
-        options["options"] = f"{startup} -c lock_timeout={lock_timeout}s".strip()
+        if lock_timeout:
+            startup = str(options.get("options", ""))
+            options["options"] = f"{startup} -c lock_timeout={lock_timeout}s".strip()
         if env_bool("TUTORDESK_DB_PREPARED_STATEMENTS", True):
             # Parameters bound on the server and statements prepared on their second use: PostgreSQL
             # plans each of the hot path's statements once per connection instead of on every
