@@ -88,7 +88,7 @@ def test_escape_closes_the_slide_over_and_gives_focus_back(page, tutor, match):
     log_in(page, tutor.email)
     opener = page.locator('[data-action="schedule"]')
     opener.click()
-    page.locator("#panel[open]").wait_for()
+    page.locator("#panel[open] #panel-title").wait_for()  # the form has arrived
     page.keyboard.press("Escape")
     page.locator("#panel[open]").wait_for(state="detached")
     assert page.evaluate("document.activeElement.dataset.action") == "schedule"
