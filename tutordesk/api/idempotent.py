@@ -16,6 +16,7 @@ from tutordesk.core.idempotency import (
     KEY_PATTERN,
     KEY_RULE,
     NOT_LOOKED_UP,
+    IdempotentResult,
     idempotent_call,
     is_valid_key,
     request_fingerprint,
@@ -47,9 +48,16 @@ def store_refusal(request: HttpRequest, status: int, body: dict[str, Any]) -> Ht
 
 
 def respond_once(
-    request: AuthedRequest, *, key: str | None, run: Callable[[], tuple[int, Any]]
+    request: AuthedRequest,
+    *,
+    key: str | None,
+    run: Callable[[], tuple[int, Any]],
+    present: Callable[[IdempotentResult], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """Run `run` (inside the request's one transaction) at most once per Idempotency-Key."""
+    """Run `run` (inside the request's one transaction) at most once per Idempotency-Key.
+
+    The stored answer is sent as it is, or through `present` when the response must carry what
+    is not stored (a secret derived from the key, say); a replay is marked either way."""
     fingerprint = request_fingerprint(request.method or "POST", request.path, request.body)
     try:
         result = idempotent_call(
@@ -63,7 +71,7 @@ def respond_once(
     except (IdempotencyKeyInUse, IdempotencyKeyReused) as error:
         status, body = problem_for(error)
         return json_response(status, json.dumps(body, ensure_ascii=False))
-    response = json_response(result.status_code, result.content)
+    response = json_response(result.status_code, result.content) if present is None else present(result)
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
     return response

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpResponse
@@ -8,15 +7,14 @@ from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import Field
 
-from tutordesk.api.auth import STORED_ANSWER_ATTRIBUTE, AuthedRequest
-from tutordesk.api.idempotent import IdempotencyKey
+from tutordesk.api.auth import AuthedRequest
+from tutordesk.api.idempotent import IdempotencyKey, respond_once
 from tutordesk.api.responses import UNAVAILABLE, ok
 from tutordesk.api.schemas import Problem
 from tutordesk.calendars.services import calendar_feed_issue, calendar_feed_revoke
 from tutordesk.calendars.tokens import new_feed_token
-from tutordesk.core.errors import IdempotencyKeyInUse, IdempotencyKeyReused
-from tutordesk.core.idempotency import NOT_LOOKED_UP, idempotent_call, request_fingerprint
-from tutordesk.core.problems import json_response, problem_for
+from tutordesk.core.idempotency import IdempotentResult
+from tutordesk.core.problems import json_response
 
 router = Router(tags=["calendar"])
 
@@ -45,25 +43,13 @@ def calendar_feed_post(request: AuthedRequest, idempotency_key: str | None = Ide
         calendar_feed_issue(actor=user, token=token)
         return 201, {"issued": True}
 
-    try:
-        result = idempotent_call(
-            user_id=user.pk,
-            key=idempotency_key,
-            fingerprint=request_fingerprint("POST", request.path, request.body),
-            run=run,
-            on_error=problem_for,
-            stored_answer=getattr(request, STORED_ANSWER_ATTRIBUTE, NOT_LOOKED_UP),
-        )
-    except (IdempotencyKeyInUse, IdempotencyKeyReused) as error:
-        status, body = problem_for(error)
-        return json_response(status, json.dumps(body, ensure_ascii=False))
-    if result.status_code != 201:
-        return json_response(result.status_code, result.content)
-    url = request.build_absolute_uri(reverse("web:calendar-feed-ics", kwargs={"token": token}))
-    response = ok({"url": url}, 201)
-    if result.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    def present(result: IdempotentResult) -> HttpResponse:
+        if result.status_code != 201:
+            return json_response(result.status_code, result.content)
+        url = request.build_absolute_uri(reverse("web:calendar-feed-ics", kwargs={"token": token}))
+        return ok({"url": url}, 201)
+
+    return respond_once(request, key=idempotency_key, run=run, present=present)
 
 
 @router.delete(
