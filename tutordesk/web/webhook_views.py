@@ -45,6 +45,7 @@ from tutordesk.events.services import (
 )
 from tutordesk.events.ssrf import MAX_URL_LENGTH
 from tutordesk.web.forms import INPUT_CLASSES, IdempotentForm
+from tutordesk.web.helpers import first_error, form_payload
 from tutordesk.web.messages import error_message
 from tutordesk.web.once import Outcome, run_once
 from tutordesk.web.paging import keyset_page
@@ -110,17 +111,6 @@ def _endpoint_or_404(request: HttpRequest, endpoint_id: uuid.UUID) -> WebhookEnd
         raise Http404("No such webhook endpoint") from exc
 
 
-def _first_error(form: forms.Form) -> str:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        return f"{label}: {errors[0]}" if label and field != "__all__" else str(errors[0])
-    return "Check the form and try again."
-
-
-def _fingerprint_payload(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in data.items() if name != "idempotency_key"}
-
-
 # ---------------------------------------------------------------- endpoints
 
 
@@ -155,7 +145,7 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = WebhookEndpointForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
         return _list_page(request, form, status=422)
     data = form.cleaned_data
 
@@ -175,7 +165,7 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
     return run_once(
         request,
         key=data["idempotency_key"],
-        payload=_fingerprint_payload(data),
+        payload=form_payload(data),
         change=change,
         on_error=lambda error: {"error": error_message(error)},
         respond=respond,
@@ -235,7 +225,7 @@ def _endpoint_action(
     back = reverse("web:webhook-detail", args=[endpoint_id])
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
         return redirect(back)
     data = form.cleaned_data
 
@@ -249,7 +239,7 @@ def _endpoint_action(
     return run_once(
         request,
         key=data["idempotency_key"],
-        payload=_fingerprint_payload(data),
+        payload=form_payload(data),
         change=lambda: change(user, data),
         on_error=lambda error: {"error": error_message(error)},
         respond=respond or default_respond,
@@ -321,7 +311,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         return render(request, "web/webhooks/notifications.html", {"form": form, "nav": "notifications"})
     form = NotificationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
         return redirect("web:notifications")
     data = form.cleaned_data
 
@@ -341,7 +331,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     return run_once(
         request,
         key=data["idempotency_key"],
-        payload=_fingerprint_payload(data),
+        payload=form_payload(data),
         change=change,
         on_error=lambda error: {"error": error_message(error)},
         respond=respond,
