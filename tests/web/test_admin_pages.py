@@ -96,8 +96,9 @@ def test_tutors_and_students_cannot_open_admin_pages(tutor_client, student_clien
         assert response.status_code == 403
 
 
-def test_the_refusal_is_a_page_with_the_menu_and_a_way_back(student, student_client):
-    response = student_client.get("/packages/")
+@pytest.mark.parametrize("path", ["/packages/", "/webhooks/"])
+def test_the_refusal_is_a_page_with_the_menu_and_a_way_back(student, student_client, path):
+    response = student_client.get(path)
     assert response.status_code == 403
     page = response.content.decode()
     assert "This page is not available to your role." in page

@@ -8,22 +8,17 @@ it (and in that answer's replay), never again.
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutordesk.accounts.models import User
+from tutordesk.accounts.models import Role, User
 from tutordesk.core.errors import NotFound
 from tutordesk.events.models import EventType, WebhookEndpoint
 from tutordesk.events.schedule import MAX_ATTEMPTS
@@ -45,13 +40,12 @@ from tutordesk.events.services import (
 )
 from tutordesk.events.ssrf import MAX_URL_LENGTH
 from tutordesk.web.forms import INPUT_CLASSES, IdempotentForm
-from tutordesk.web.helpers import first_error, form_payload
+from tutordesk.web.helpers import first_error, form_payload, role_required
 from tutordesk.web.messages import error_message
 from tutordesk.web.once import Outcome, run_once
 from tutordesk.web.paging import keyset_page
 
 DELIVERIES_PER_PAGE = 25
-View = Callable[..., HttpResponseBase]
 
 
 class WebhookEndpointForm(IdempotentForm):
@@ -84,26 +78,6 @@ class NotificationForm(IdempotentForm):
     outcome_emails = forms.BooleanField(label="Email me when a session's outcome is recorded", required=False)
 
 
-def _signed_in(*, admin: bool) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            user: User = request.user  # type: ignore[assignment]
-            if admin and not user.is_admin:
-                return HttpResponseForbidden("This page is for admins.")
-            try:
-                zone = zoneinfo.ZoneInfo(user.timezone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                zone = zoneinfo.ZoneInfo("UTC")
-            with timezone.override(zone):
-                return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 def _endpoint_or_404(request: HttpRequest, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     try:
         return webhook_endpoint_get(endpoint_id=endpoint_id, user=request.user)  # type: ignore[arg-type]
@@ -114,7 +88,7 @@ def _endpoint_or_404(request: HttpRequest, endpoint_id: uuid.UUID) -> WebhookEnd
 # ---------------------------------------------------------------- endpoints
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_GET
 def webhooks(request: HttpRequest) -> HttpResponse:
     return _list_page(request, WebhookEndpointForm())
@@ -139,7 +113,7 @@ def _list_page(request: HttpRequest, form: WebhookEndpointForm, status: int = 20
     )
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_POST
 def webhook_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -172,7 +146,7 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_GET
 def webhook_detail(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
     return _detail_page(request, endpoint_id)
@@ -246,7 +220,7 @@ def _endpoint_action(
     )
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_POST
 def webhook_enabled(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
     def change(user: User, data: dict[str, Any]) -> Outcome:
@@ -258,7 +232,7 @@ def webhook_enabled(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpRespons
     return _endpoint_action(request, endpoint_id, EnabledForm, change)
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_POST
 def webhook_rotate(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
     def change(user: User, data: dict[str, Any]) -> Outcome:
@@ -279,7 +253,7 @@ def webhook_rotate(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse
     return _endpoint_action(request, endpoint_id, IdempotentForm, change, respond)
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_POST
 def webhook_delete(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
     def change(user: User, data: dict[str, Any]) -> Outcome:
@@ -289,7 +263,7 @@ def webhook_delete(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse
     return _endpoint_action(request, endpoint_id, IdempotentForm, change)
 
 
-@_signed_in(admin=True)
+@role_required(Role.ADMIN)
 @require_POST
 def webhook_resend(request: HttpRequest, endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> HttpResponse:
     def change(user: User, data: dict[str, Any]) -> Outcome:
@@ -302,7 +276,7 @@ def webhook_resend(request: HttpRequest, endpoint_id: uuid.UUID, delivery_id: uu
 # ---------------------------------------------------------------- email preferences (everyone)
 
 
-@_signed_in(admin=False)
+@role_required(*Role.values)
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
