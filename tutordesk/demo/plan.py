@@ -78,10 +78,6 @@ class Plan:
         """Past sessions of a match outside the story: half of them, rounded up."""
         return -(-self.sessions_per_match // 2)
 
-    @property
-    def awaiting_needed(self) -> int:
-        return min(AWAITING_PER_TUTOR, self.sessions_per_match // 2)
-
     def tutor_of(self, student: int) -> int:
         return student % self.tutors
 

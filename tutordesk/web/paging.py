@@ -5,7 +5,7 @@ count is bounded ("500+"), never a COUNT(*) over the whole list."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,7 +23,6 @@ class KeysetPage:
     before: str | None  # the cursor of the page above this one (newer, or earlier), if any
     after: str | None  # the cursor of the page below (older, or later), if any
     count: int  # how many rows the list holds, counted up to COUNT_CAP + 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def count_text(self) -> str:

@@ -15,18 +15,22 @@ from django.views.decorators.http import require_GET
 from tutordesk.accounts.models import Role
 from tutordesk.reports.selectors import outcome_report
 from tutordesk.reports.shapes import OutcomeCountsOut, OutcomeReportOut
+from tutordesk.scheduling.status import SESSION_STATUS_LABELS
 from tutordesk.web.forms import ReportFilterForm
 from tutordesk.web.helpers import role_required
 from tutordesk.web.views import Echo, csv_cell
 
 CHART_ROWS = 30
 # Bar segments in lifecycle order, with the colour each is drawn in (the badge colours, stronger).
-SEGMENTS = (
-    ("done", "Done", "fill-green-600", "bg-green-600"),
-    ("no_show_student", "Student No-show", "fill-red-600", "bg-red-600"),
-    ("no_show_tutor", "Tutor No-show", "fill-orange-500", "bg-orange-500"),
-    ("rescheduled", "Rescheduled", "fill-yellow-400", "bg-yellow-400"),
-    ("scheduled", "Upcoming", "fill-blue-500", "bg-blue-500"),
+SEGMENTS = tuple(
+    (name, SESSION_STATUS_LABELS[name], fill, swatch)
+    for name, fill, swatch in (
+        ("done", "fill-green-600", "bg-green-600"),
+        ("no_show_student", "fill-red-600", "bg-red-600"),
+        ("no_show_tutor", "fill-orange-500", "bg-orange-500"),
+        ("rescheduled", "fill-yellow-400", "bg-yellow-400"),
+        ("scheduled", "fill-blue-500", "bg-blue-500"),
+    )
 )
 CSV_FIELDS = (
     "scheduled",

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from tutordesk.audit.models import AuditAction, AuditEntity, AuditLog
 from tutordesk.scheduling.models import Session
-from tutordesk.scheduling.status import SESSION_STATUS_LABELS, consumes
+from tutordesk.scheduling.status import consumes
 from tutordesk.tutoring.models import Package
 
 
@@ -37,14 +37,6 @@ class Entry:
     new_start_at: datetime | None = None
     linked_session_id: str = ""  # the replacement a reschedule made, or the session this one replaced
     facts: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def from_label(self) -> str:
-        return SESSION_STATUS_LABELS.get(self.from_status, self.from_status)
-
-    @property
-    def to_label(self) -> str:
-        return SESSION_STATUS_LABELS.get(self.to_status, self.to_status)
 
     @property
     def sessions_left_after(self) -> int | None:
