@@ -177,3 +177,17 @@ def test_the_page_costs_the_same_statements_however_long_the_story(
     other = make_match(tutor=tutor)
     make_session(match=other)
     assert count() == few <= 10
+
+
+def test_without_a_package_the_page_says_which_outcomes_use_a_session(tutor_client, past_session, package):
+    html = page(tutor_client, past_session)
+    assert "No package yet: Done and Student No-show each use one prepaid session" in html
+    bring_to_status(past_session, "no_show_tutor")
+    assert "No package: this status does not use a session" in page(tutor_client, past_session)
+
+
+def test_the_page_reads_its_session_once(tutor_client, past_session):
+    with CaptureQueriesContext(connection) as ctx:
+        page(tutor_client, past_session)
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "sessions"' in q["sql"] and "LIMIT" in q["sql"]]
+    assert len(reads) == 1, reads

@@ -67,6 +67,13 @@ class StatusChange:
     package: Package | None
     replacement_session: Session | None
 
+    @property
+    def package_move(self) -> str | None:
+        """Whether the change charged or refunded a session on `package` (None: it did neither)."""
+        if self.package is None:
+            return None
+        return "charged" if self.session.package_id == self.package.id else "refunded"
+
 
 @transaction.atomic(savepoint=False)
 def session_update_status(
@@ -179,9 +186,10 @@ def session_correct_status(
         package=package,
         reason=reason,
     )
-    charged = package if package is not None and charged_to == package.id else None
+    change = StatusChange(session=session, package=package, replacement_session=None)
+    charged = package if change.package_move == "charged" else None
     _record_events(EventType.SESSION_STATUS_CORRECTED, session, package=package, charged=charged)
-    return StatusChange(session=session, package=package, replacement_session=None)
+    return change
 
 
 @transaction.atomic(savepoint=False)

@@ -25,7 +25,7 @@ from tutordesk.core.errors import ValidationError as DomainValidationError
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.selectors import sessions_visible_to
 from tutordesk.scheduling.services import session_correct_status, session_create, session_update_status
-from tutordesk.scheduling.status import SESSION_STATUS_LABELS
+from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus, consumes
 from tutordesk.tutoring.selectors import sessions_left_by_request
 from tutordesk.web import queries
 from tutordesk.web.forms import BulkStatusForm, CorrectionForm, ScheduleForm, StatusUpdateForm
@@ -66,12 +66,14 @@ def hx_redirect(url: str) -> HttpResponse:
 def session_detail(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Everything about one session, and its timeline: every audit row about it, in words."""
     user: User = request.user  # type: ignore[assignment]
-    visible_session_or_404(request, session_id)
-    session = (
-        queries.session_rows(sessions_visible_to(user))
-        .select_related("package", "rescheduled_from", "match")
-        .get(pk=session_id)
-    )
+    try:
+        session = (
+            queries.session_rows(sessions_visible_to(user))
+            .select_related("package", "rescheduled_from", "match")
+            .get(pk=session_id)
+        )
+    except Session.DoesNotExist as exc:
+        raise Http404("No such session") from exc
     replacements = list(Session.objects.filter(rescheduled_from_id=session.id).order_by("created_at", "id"))
     left = sessions_left_by_request(user, [session.request_id])[session.request_id]
     return render(
@@ -82,6 +84,10 @@ def session_detail(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
             "timeline": session_timeline(session),
             "replacements": replacements,
             "sessions_left": left,
+            "uses_a_session": consumes(session.status),
+            "using_labels": " and ".join(
+                SESSION_STATUS_LABELS[name] for name in SessionStatus.values if consumes(name)
+            ),
             "next_url": request.get_full_path(),
             "nav": "dashboard",
         },
@@ -234,10 +240,9 @@ def session_correct(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse
             session_id=session_id, status=data["status"], reason=data["reason"], actor=user
         )
         notice = f"Corrected to {SESSION_STATUS_LABELS[data['status']]}"
-        package = result.package
-        if package is not None:
-            moved = "charged" if result.session.package_id == package.id else "refunded"
-            notice += f"; 1 session {moved} ({package.sessions_remaining} left in that package)"
+        if result.package is not None:
+            left = result.package.sessions_remaining
+            notice += f"; 1 session {result.package_move} ({left} left in that package)"
         return {"notice": f"{notice}."}
 
     return _session_change(request, session_id, CorrectionForm, change, "web/partials/correct_form.html")
