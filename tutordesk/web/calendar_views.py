@@ -15,7 +15,6 @@ from tutordesk.calendars.services import calendar_feed_issue, calendar_feed_revo
 from tutordesk.calendars.tokens import new_feed_token
 from tutordesk.web.forms import IdempotentForm
 from tutordesk.web.helpers import back_url, first_error, in_panel, role_required
-from tutordesk.web.messages import error_message
 from tutordesk.web.once import Outcome, once
 
 ALL_ROLES = (Role.TUTOR, Role.ADMIN, Role.STUDENT)
@@ -64,7 +63,6 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
         key=key,
         payload={"action": "issue"},
         change=change,
-        on_error=lambda error: {"error": error_message(error)},
     )
     if outcome.get("error"):
         return _card(request, error=outcome["error"])
@@ -88,7 +86,6 @@ def calendar_feed_off(request: HttpRequest) -> HttpResponse:
         key=form.cleaned_data["idempotency_key"],
         payload={"action": "revoke"},
         change=change,
-        on_error=lambda error: {"error": error_message(error)},
     )
     if not in_panel(request) and not outcome.get("error"):
         messages.success(request, "Your calendar link is off.")

@@ -29,11 +29,12 @@ def run_once(
     key: str,
     payload: dict[str, Any],
     change: Callable[[], Outcome],
-    on_error: Callable[[DomainError], Outcome],
     respond: Callable[[Outcome], HttpResponse],
+    on_error: Callable[[DomainError], Outcome] | None = None,
 ) -> HttpResponse:
     """`change()` runs inside the outermost transaction and returns a JSON-able outcome;
-    `on_error` turns a DomainError (everything rolled back) into one; `respond` renders either."""
+    `on_error` turns a DomainError (everything rolled back) into one, by default its message in
+    words (`{"error": …}`); `respond` renders either."""
     return respond(once(request, key=key, payload=payload, change=change, on_error=on_error))
 
 
@@ -43,17 +44,23 @@ def once(
     key: str,
     payload: dict[str, Any],
     change: Callable[[], Outcome],
-    on_error: Callable[[DomainError], Outcome],
+    on_error: Callable[[DomainError], Outcome] | None = None,
 ) -> Outcome:
     """The outcome of `change()` for this key: run now in its own transaction, or replayed."""
+    refusal = on_error or _in_words
     try:
         result = idempotent_call(
             user_id=cast(uuid.UUID, request.user.pk),  # the views admit logged-in users only
             key=key,
             fingerprint=request_fingerprint("POST", request.path, payload),
             run=lambda: (200, change()),
-            on_error=lambda error: (200, on_error(error)),
+            on_error=lambda error: (200, refusal(error)),
         )
     except (IdempotencyKeyInUse, IdempotencyKeyReused) as error:
-        return {"error": error_message(error)}
+        return _in_words(error)
     return dict(result.body)
+
+
+def _in_words(error: DomainError) -> Outcome:
+    """A refusal as the pages show it: the error's code put into words."""
+    return {"error": error_message(error)}

@@ -27,7 +27,6 @@ from tutordesk.tutoring.services import package_create
 from tutordesk.web import queries
 from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm, SessionFilterForm
 from tutordesk.web.helpers import back_url, first_error, form_payload, role_required
-from tutordesk.web.messages import error_message
 from tutordesk.web.once import Outcome, run_once
 from tutordesk.web.paging import KeysetPage, keyset_page
 
@@ -243,7 +242,6 @@ def package_add(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         key=data["idempotency_key"],
         payload=form_payload(data),
         change=change,
-        on_error=lambda error: {"error": error_message(error)},
         respond=respond,
     )
 

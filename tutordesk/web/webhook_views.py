@@ -41,7 +41,6 @@ from tutordesk.events.services import (
 from tutordesk.events.ssrf import MAX_URL_LENGTH
 from tutordesk.web.forms import INPUT_CLASSES, IdempotentForm
 from tutordesk.web.helpers import first_error, form_payload, role_required
-from tutordesk.web.messages import error_message
 from tutordesk.web.once import Outcome, run_once
 from tutordesk.web.paging import keyset_page
 
@@ -141,7 +140,6 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
         key=data["idempotency_key"],
         payload=form_payload(data),
         change=change,
-        on_error=lambda error: {"error": error_message(error)},
         respond=respond,
     )
 
@@ -215,7 +213,6 @@ def _endpoint_action(
         key=data["idempotency_key"],
         payload=form_payload(data),
         change=lambda: change(user, data),
-        on_error=lambda error: {"error": error_message(error)},
         respond=respond or default_respond,
     )
 
@@ -307,7 +304,6 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         key=data["idempotency_key"],
         payload=form_payload(data),
         change=change,
-        on_error=lambda error: {"error": error_message(error)},
         respond=respond,
     )
 
