@@ -1,4 +1,5 @@
-"""Every write of the events app: the outbox itself, webhook endpoints, "send again", preferences.
+"""Every write a person makes in the events app: the outbox itself, webhook endpoints, "send
+again", preferences. The worker's bookkeeping (claims, attempts, answers) is its own (worker.py).
 
 `events_record` is called by the services of the floors above (tutoring, scheduling) inside the
 transaction of their change, beside the audit row: one multi-row INSERT for all the events of
