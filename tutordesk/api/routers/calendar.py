@@ -13,6 +13,7 @@ from tutordesk.api.responses import UNAVAILABLE, ok
 from tutordesk.api.schemas import Problem
 from tutordesk.calendars.services import calendar_feed_issue, calendar_feed_revoke
 from tutordesk.calendars.tokens import new_feed_token
+from tutordesk.core.db import run_in_transaction
 from tutordesk.core.idempotency import IdempotentResult
 from tutordesk.core.problems import json_response
 
@@ -57,5 +58,5 @@ def calendar_feed_post(request: AuthedRequest, idempotency_key: str | None = Ide
 )
 def calendar_feed_delete(request: AuthedRequest) -> HttpResponse:
     """Turn the caller's calendar link off (its URL answers 404). Nothing to turn off is fine too."""
-    calendar_feed_revoke(actor=request.auth)
+    run_in_transaction(lambda: calendar_feed_revoke(actor=request.auth))  # retried on a deadlock
     return HttpResponse(status=204)
