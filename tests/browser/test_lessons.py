@@ -95,6 +95,27 @@ def test_escape_closes_the_slide_over_and_gives_focus_back(page, tutor, match):
     assert page.locator("#panel-body").inner_html() == ""
 
 
+def test_an_answer_that_arrives_after_the_panel_closed_does_not_reopen_it(page, tutor, match):
+    log_in(page, tutor.email)
+    page.locator('[data-action="schedule"]').click()
+    page.locator("#panel[open] #panel-title").wait_for()
+    held = []
+    page.route("**/sessions/new/", lambda route: held.append(route))
+    page.evaluate("() => { htmx.ajax('GET', '/sessions/new/', {target: '#panel-body'}); }")  # loading…
+    for _ in range(250):  # the request reaches the route within moments
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the second load never left the page"
+    page.keyboard.press("Escape")  # …when the tutor closes the panel
+    page.locator("#panel[open]").wait_for(state="detached")
+    with page.expect_response("**/sessions/new/"):
+        held[0].continue_()
+    page.wait_for_timeout(200)  # htmx swaps and settles within a frame or two of the answer
+    assert page.locator("#panel[open]").count() == 0
+    assert page.locator("#panel-body").inner_html() == ""
+
+
 def test_a_tutor_marks_three_sessions_at_once_and_reads_which_were_refused(page, tutor, match, screenshots):
     make_package(request=match.request, sessions_total=2)
     now = timezone.now()

@@ -54,9 +54,17 @@
 
   // ---- the slide-over: opens when a form lands in it, closes with its buttons, Esc or the backdrop
   var opener = null;
+  var closedAt = 0; // when the panel last closed: an answer asked for before that is not shown
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "panel-body" && !panel().open) opener = event.detail.elt;
+    if (!target || target.id !== "panel-body") return;
+    event.detail.xhr.tutordeskSentAt = performance.now();
+    if (!panel().open) opener = event.detail.elt;
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "panel-body") return;
+    if ((event.detail.xhr.tutordeskSentAt || 0) < closedAt) event.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
@@ -79,6 +87,7 @@
     var dialog = panel();
     if (!dialog) return;
     dialog.addEventListener("close", function () {
+      closedAt = performance.now();
       panelBody().innerHTML = "";
       if (opener && document.body.contains(opener)) opener.focus();
       opener = null;
