@@ -148,7 +148,9 @@ def _database() -> dict:
         config["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test{_test_suffix}.sqlite3")}
     elif engine == "django.db.backends.postgresql":
         # Persistent connections, checked at the start of each request (a database restart costs
-        # no request a 5xx); each gunicorn thread keeps one (docs/operations.md has the sizing).
+        # no request a 5xx), by a look at the socket rather than a round trip while the server is
+        # quiet (core/db/postgresql); each gunicorn worker keeps one (docs/operations.md has the sizing).
+        config["ENGINE"] = "tutordesk.core.db.postgresql"
         config["CONN_MAX_AGE"] = env_int("TUTORDESK_DB_CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
         options: dict[str, object] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
