@@ -56,6 +56,7 @@ class AuditLog(models.Model):
         null=True,
         related_name="+",
         db_column="actor_user_id",
+        db_index=False,  # audit_actor_idx leads with it
     )
     action = models.CharField(max_length=64, choices=AuditAction.choices)
     entity_type = models.CharField(max_length=32, choices=AuditEntity.choices)

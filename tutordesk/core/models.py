@@ -13,7 +13,10 @@ class IdempotencyKey(models.Model):
     settings.IDEMPOTENCY_KEY_TTL_HOURS by `manage.py purge_idempotency_keys`.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The unique index on (user, key) leads with it: no index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request (method, path, body)")
     status_code = models.PositiveSmallIntegerField()

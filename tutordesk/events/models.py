@@ -95,8 +95,11 @@ class WebhookDelivery(models.Model):
     """One event for one endpoint, until a 2xx answer or the retry schedule runs out."""
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of their own: webhook_deliveries_log_idx and the unique (event, endpoint) lead with them.
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     state = models.CharField(max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # `attempts` when the current round began ("send again" starts a new round of the schedule).
@@ -137,7 +140,10 @@ class WebhookAttempt(models.Model):
     """One HTTP request of a delivery (or its refusal before sending): the delivery log."""
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    # webhook_attempts_delivery_idx leads with it: no index of its own.
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log", db_index=False
+    )
     number = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     status_code = models.PositiveIntegerField(null=True, blank=True)
@@ -173,7 +179,8 @@ class EmailNotification(models.Model):
     """One email to one person about one event, rendered when the event was fanned out."""
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="emails")
+    # The unique (event, recipient) leads with it: no index of its own.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="emails", db_index=False)
     kind = models.CharField(max_length=32, choices=EmailKind.choices)
     recipient = models.EmailField()
     subject = models.CharField(max_length=300)

@@ -24,11 +24,13 @@ class Session(models.Model):
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     match = models.ForeignKey("tutoring.Match", on_delete=models.PROTECT, related_name="sessions")
     request = models.ForeignKey("tutoring.TutoringRequest", on_delete=models.PROTECT, related_name="sessions")
+    # No index of their own: the composite indexes in Meta lead with them, and every index is
+    # rewritten when a status changes (the hot write), so a redundant one costs every write.
     tutor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutor_sessions"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tutor_sessions", db_index=False
     )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="student_sessions"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="student_sessions", db_index=False
     )
     scheduled_start_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField()
@@ -36,7 +38,12 @@ class Session(models.Model):
     status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     tutor_notes = models.TextField(blank=True, default="")
     package = models.ForeignKey(
-        "tutoring.Package", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+        "tutoring.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        db_index=False,  # sessions_package_status_idx leads with it
     )
     rescheduled_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacements"

@@ -43,7 +43,10 @@ class Match(models.Model):
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     request = models.ForeignKey(TutoringRequest, on_delete=models.PROTECT, related_name="matches")
-    tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches")
+    # matches_tutor_status_idx leads with it: no index of its own.
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="matches", db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -74,7 +77,10 @@ class Package(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    request = models.ForeignKey(TutoringRequest, on_delete=models.PROTECT, related_name="packages")
+    # packages_request_created_idx leads with it: no index of its own.
+    request = models.ForeignKey(
+        TutoringRequest, on_delete=models.PROTECT, related_name="packages", db_index=False
+    )
     sessions_total = models.PositiveIntegerField()
     sessions_used = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
