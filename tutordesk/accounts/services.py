@@ -17,6 +17,7 @@ from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import ApiToken, Role, User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core.db.rows import fetch_models, select_list
 from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.models import IdempotencyKey
 from tutordesk.core.validation import clean_text
@@ -134,14 +135,13 @@ class TokenLookup:
 
 # The hot path of every API request, written by hand: the token's user and, for a keyed POST, the
 # caller's stored answer under the key (LEFT JOIN on the unique (user, key) index), in one statement.
-_TOKEN_LOOKUP_SQL = """
-SELECT u.*, k.id AS answer_id, k.fingerprint AS answer_fingerprint, k.status_code AS answer_status,
-       k.response_body AS answer_body, k.created_at AS answer_created_at
+_TOKEN_LOOKUP_SQL = f"""
+SELECT {select_list(User, "u")}, k.id, k.fingerprint, k.status_code, k.response_body, k.created_at
   FROM api_tokens t
   JOIN users u ON u.id = t.user_id
   LEFT JOIN idempotency_keys k ON k.user_id = t.user_id AND k.key = %s
  WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active
-"""
+"""  # noqa: S608 (model columns only)
 
 
 def api_token_lookup(raw: str, *, idempotency_key: str | None = None) -> TokenLookup:
@@ -152,11 +152,10 @@ def api_token_lookup(raw: str, *, idempotency_key: str | None = None) -> TokenLo
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return TokenLookup(user=None)
     # Without a key, look for one no user can have sent (keys are printable ASCII only).
-    rows = list(User.objects.raw(_TOKEN_LOOKUP_SQL, [idempotency_key or "\n", token_hash(raw)]))
+    rows = fetch_models(User, _TOKEN_LOOKUP_SQL, [idempotency_key or "\n", token_hash(raw)])
     if not rows:
         return TokenLookup(user=None)
-    user = rows[0]
-    answer_id = getattr(user, "answer_id", None)
+    user, (answer_id, fingerprint, status_code, body, created_at) = rows[0]
     if answer_id is None or idempotency_key is None:
         return TokenLookup(user=user)
     return TokenLookup(
@@ -165,10 +164,10 @@ def api_token_lookup(raw: str, *, idempotency_key: str | None = None) -> TokenLo
             id=answer_id,
             user_id=user.id,
             key=idempotency_key,
-            fingerprint=user.answer_fingerprint,  # type: ignore[attr-defined]
-            status_code=user.answer_status,  # type: ignore[attr-defined]
-            response_body=user.answer_body,  # type: ignore[attr-defined]
-            created_at=_aware(user.answer_created_at),  # type: ignore[attr-defined]
+            fingerprint=fingerprint,
+            status_code=status_code,
+            response_body=body,
+            created_at=_aware(created_at),
         ),
     )
 

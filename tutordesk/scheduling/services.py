@@ -28,7 +28,7 @@ from tutordesk.accounts.access import require_admin, require_staff
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
-from tutordesk.core.db.rows import update_where
+from tutordesk.core.db.rows import fetch_models, select_list, update_where
 from tutordesk.core.errors import (
     InvalidTransition,
     NoActivePackage,
@@ -335,16 +335,16 @@ def _lock_session(session_id: uuid.UUID | str) -> Session:
         key = Session._meta.pk.get_db_prep_value(session_id, connection)  # type: ignore[union-attr]
     except (DjangoValidationError, ValueError, TypeError) as exc:
         raise NotFound("No such session") from exc
-    rows = list(Session.objects.raw(_LOCK_SQL[connection.vendor == "postgresql"], [key]))
+    rows = fetch_models(Session, _LOCK_SQL[connection.vendor == "postgresql"], [key])
     if not rows:
         raise NotFound("No such session")
-    return rows[0]
+    return rows[0][0]
 
 
 # [other databases, PostgreSQL]: SQLite has no row locks (its transactions serialise writers).
 _LOCK_SQL = (
-    "SELECT sessions.* FROM sessions WHERE sessions.id = %s",
-    "SELECT sessions.* FROM sessions JOIN requests ON requests.id = sessions.request_id "
+    f"SELECT {select_list(Session, 'sessions')} FROM sessions WHERE sessions.id = %s",  # noqa: S608 (model columns only)
+    f"SELECT {select_list(Session, 'sessions')} FROM sessions JOIN requests ON requests.id = sessions.request_id "  # noqa: S608 (model columns only)
     "WHERE sessions.id = %s FOR NO KEY UPDATE OF sessions, requests",
 )
 

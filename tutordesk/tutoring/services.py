@@ -12,6 +12,7 @@ from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core.db.rows import fetch_models, select_list
 from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.validation import clean_int, clean_text
 from tutordesk.events.models import EventType
@@ -137,7 +138,7 @@ def package_create(*, request_id: uuid.UUID, sessions_total: int, actor: User) -
 _REQUEST_LEFT = """(SELECT COALESCE(SUM(other.sessions_total - other.sessions_used), 0) FROM packages other
             WHERE other.request_id = packages.request_id AND other.status = 'active' AND other.id <> packages.id)
           + CASE WHEN status = 'active' THEN sessions_total - sessions_used ELSE 0 END AS request_sessions_left"""
-_RETURNING = f"RETURNING id, request_id, sessions_total, sessions_used, status, created_at, updated_at, {_REQUEST_LEFT}"
+_RETURNING = f"RETURNING {select_list(Package)}, {_REQUEST_LEFT}"
 
 # One statement picks the request's oldest active package with a session left (FIFO by creation)
 # and charges it; RETURNING gives the package as it is after the charge. The outer WHERE repeats
@@ -189,5 +190,9 @@ def _package_update(sql: str, row_id: uuid.UUID) -> Package | None:
         ops.adapt_datetimefield_value(timezone.now()),
         Package._meta.pk.get_db_prep_value(row_id, connection),
     ]  # type: ignore[union-attr]
-    rows = list(Package.objects.raw(sql, params))
-    return rows[0] if rows else None
+    rows = fetch_models(Package, sql, params)
+    if not rows:
+        return None
+    package, (left,) = rows[0]
+    package.request_sessions_left = left  # type: ignore[attr-defined]
+    return package

@@ -1,22 +1,28 @@
-"""Plain INSERT and UPDATE statements for the rows every status change writes.
+"""Plain INSERT, UPDATE and SELECT statements for the rows every status change touches.
 
 The status update writes an audit row, its events, the session and the stored answer of its
 Idempotency-Key on every request. Building those statements through the ORM's compiler cost more
-CPU than PostgreSQL spent running them (docs/architecture.md, "Measured"), so these two helpers
+CPU than PostgreSQL spent running them (docs/architecture.md, "Measured"), so these helpers
 write them directly from the model's own fields: each value goes through the field's
 `pre_save` and `get_db_prep_save`, exactly as `Model.save()` would (auto_now times, JSON, UUIDs on
 SQLite), and the SQL text is built once per model and column list. No signals are sent: no app
 listens to these models' signals.
+
+The hand-written reads of that path (the token, the session's lock, the charge) name their columns
+with `select_list` and become instances through `fetch_models`, which applies the same converters
+the ORM would (UUIDs and times on SQLite) without a RawQuerySet's per-query column mapping.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -55,6 +61,51 @@ def update_where(model: type[Model], *, match: dict[str, Any], values: dict[str,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
+
+
+def select_list(model: type[Model], alias: str = "") -> str:
+    """The model's columns, in field order, under `alias` (none: unqualified, as RETURNING wants
+    them): the head of a SELECT for `fetch_models`."""
+    return _select_list(model, alias)
+
+
+def fetch_models(model: type[M], sql: str, params: Sequence[Any]) -> list[tuple[M, tuple[Any, ...]]]:
+    """Run a SELECT (or `… RETURNING`) whose first columns are `select_list(model, …)`; return each
+    row as an instance of `model` and the row's further columns, as the database gave them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    attnames, converters = _readers(model, connection.vendor)
+    width = len(attnames)
+    found: list[tuple[M, tuple[Any, ...]]] = []
+    for row in rows:
+        values = list(row[:width])
+        for index, column, functions in converters:
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        found.append((model.from_db(connection.alias, attnames, values), tuple(row[width:])))
+    return found
+
+
+@cache
+def _select_list(model: type[Model], alias: str) -> str:
+    quote = connection.ops.quote_name
+    prefix = f"{quote(alias)}." if alias else ""
+    return ", ".join(f"{prefix}{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+@cache
+def _readers(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[int, Any, list[Any]]]]:
+    """The attribute names of the model's columns, and for each column that needs them the
+    converters the ORM's compiler would apply (backend's first, then the field's)."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((index, column, functions))
+    return [f.attname for f in fields], converters
 
 
 @cache
