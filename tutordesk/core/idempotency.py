@@ -41,7 +41,7 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from tutordesk.core.db import is_lock_timeout, run_in_transaction
-from tutordesk.core.db.rows import insert_rows
+from tutordesk.core.db.rows import batched_inserts, insert_rows
 from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
 from tutordesk.core.models import IdempotencyKey
 
@@ -116,10 +116,12 @@ def idempotent_call(
             return _replay(stored)
 
     def attempt() -> IdempotentResult:
-        status_code, body = run()
-        result = _fresh(status_code, body)
-        if key is not None:
-            _store(user_id, key, fingerprint, result)
+        # The change's own rows (audit, events) and its stored answer reach the database together.
+        with batched_inserts():
+            status_code, body = run()
+            result = _fresh(status_code, body)
+            if key is not None:
+                _store(user_id, key, fingerprint, result)
         return result
 
     try:

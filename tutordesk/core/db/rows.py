@@ -15,7 +15,8 @@ the ORM would (UUIDs and times on SQLite) without a RawQuerySet's per-query colu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
@@ -23,11 +24,14 @@ from django.db import connection
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
+_BATCH_ATTRIBUTE = "_tutordesk_insert_batch"
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
     """INSERT these new rows of one model in one statement. Their ids are set already (a UUID
-    default) or made by the database (an auto-increment id, which is then not read back)."""
+    default) or made by the database (an auto-increment id, which is then not read back).
+    Every value is worked out now (`auto_now_add` times included); inside `batched_inserts` the
+    statement is sent at the batch's end instead."""
     if not rows:
         return
     model = type(rows[0])
@@ -35,12 +39,55 @@ def insert_rows(rows: Sequence[Model]) -> None:
     params = [
         field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows for field in fields
     ]
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model) + ", ".join([row_sql] * len(rows)), params)
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
+    batch: list[tuple[type[Model], int, list[Any]]] | None = getattr(connection, _BATCH_ATTRIBUTE, None)
+    if batch is not None:
+        batch.append((model, len(rows), params))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_statement(model, len(rows)), params)
+
+
+@contextmanager
+def batched_inserts() -> Iterator[None]:
+    """Within, `insert_rows` holds its rows back; when the block ends normally they are all sent
+    at once: on PostgreSQL in one statement (one INSERT per table inside a WITH), on SQLite, which
+    has no INSERT inside WITH, one statement per table. When the block raises, nothing is sent
+    (the transaction it runs in rolls back). For work inside one transaction that does not read
+    back the rows it adds: the status update adds an audit row, its events and the stored answer
+    of its Idempotency-Key, and saves two round trips this way. A block inside another joins it.
+    """
+    if getattr(connection, _BATCH_ATTRIBUTE, None) is not None:
+        yield
+        return
+    batch: list[tuple[type[Model], int, list[Any]]] = []
+    setattr(connection, _BATCH_ATTRIBUTE, batch)
+    try:
+        yield
+    finally:
+        setattr(connection, _BATCH_ATTRIBUTE, None)
+    _send(batch)
+
+
+def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
+    # Rows of one model go together, in the order they were added.
+    grouped: dict[type[Model], tuple[int, list[Any]]] = {}
+    for model, count, params in batch:
+        held_count, held_params = grouped.get(model, (0, []))
+        grouped[model] = (held_count + count, held_params + params)
+    statements = [(_insert_statement(model, count), params) for model, (count, params) in grouped.items()]
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return
+        *first, (last_sql, _) = statements
+        heads = ", ".join(f"added_{n} AS ({sql})" for n, (sql, _) in enumerate(first))
+        cursor.execute(f"WITH {heads} {last_sql}", [value for _, params in statements for value in params])
 
 
 def update_where(model: type[Model], *, match: dict[str, Any], values: dict[str, Any]) -> int:
@@ -116,10 +163,12 @@ def _insert_fields(model: type[Model]) -> list[Field[Any, Any]]:
 
 
 @cache
-def _insert_sql(model: type[Model]) -> str:
+def _insert_statement(model: type[Model], count: int) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _insert_fields(model))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 (model columns only)
+    fields = _insert_fields(model)
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES " + ", ".join([row] * count)  # noqa: S608 (model columns only)
 
 
 @cache
