@@ -33,7 +33,7 @@ from harness.world import manage
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTIONS = [1, 8, 32]
 # Sessions waiting for an outcome must outnumber the requests of all runs: each is marked done once.
-SEED = ["--tutors", "400", "--students", "4000", "--sessions-per-match", "16", "--seed", "11"]
+SEED = ["--tutors", "800", "--students", "8000", "--sessions-per-match", "16", "--seed", "11"]
 
 _PREPARE = """
 import json
@@ -128,6 +128,13 @@ end
 """
 
 
+def parse_size(spec: str) -> tuple[str, int, int]:
+    """`sync:8x1` → ("sync", 8, 1); `3x4` → ("", 3, 4), the worker class gunicorn.conf.py picks."""
+    worker_class, _, size = spec.rpartition(":")
+    workers, threads = (int(n) for n in size.split("x"))
+    return worker_class, workers, threads
+
+
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -185,6 +192,13 @@ def pgbench(url: str, calls_file: Path, clients: int, seconds: int, folder: Path
     match = re.search(r"tps = ([\d.]+)", done.stdout)
     assert match, done.stdout + done.stderr
     return float(match.group(1))
+
+
+def vacuum(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("VACUUM ANALYZE")
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -263,10 +277,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--servers",
         default="",
-        help="gunicorn sizes to compare, e.g. 3x4,2x8 (workers x threads); default: gunicorn.conf.py's",
+        help="gunicorn sizes to compare, each [worker class:]workers x threads, e.g. "
+        "sync:8x1,gthread:3x4,sync:8x1 (a size may repeat, to see the machine's drift); "
+        "default: gunicorn.conf.py's",
+    )
+    parser.add_argument(
+        "--connections", default="1,8,32", help="wrk connection counts to run for each server size"
     )
     args = parser.parse_args(argv)
-    sizes = [tuple(int(n) for n in size.split("x")) for size in args.servers.split(",") if size] or [(0, 0)]
+    sizes = [parse_size(size) for size in args.servers.split(",") if size] or [("", 0, 0)]
+    connection_counts = [int(n) for n in args.connections.split(",")]
     database = "SQLite" if args.sqlite else "PostgreSQL"
     with (
         tempfile.TemporaryDirectory(prefix="tutordesk-bench-") as tmp,
@@ -284,15 +304,18 @@ def main(argv: list[str] | None = None) -> int:
             for clients in CONNECTIONS:
                 pg[clients] = pgbench(url, calls_file, clients, args.seconds, folder)
                 print(f"pgbench, the same write by hand, {clients:>2} clients: {pg[clients]:8.0f} tps")
+            # pgbench's writes leave dead row versions behind; these machines run PostgreSQL with
+            # autovacuum off, so clean up as autovacuum would have before the HTTP side is measured.
+            vacuum(url)
         offset = 0
         http: dict[int, dict[str, float]] = {}
-        for workers, threads in sizes:
+        for worker_class, workers, threads in sizes:
             if workers:
-                print(f"gunicorn: {workers} workers x {threads} threads")
+                print(f"gunicorn: {worker_class or 'default'} workers, {workers} x {threads} threads")
             server = start_app_server(
                 workers=workers or None,
                 threads=threads or None,
-                env=production_env(),
+                env={**production_env(), **({"TUTORDESK_WORKER_CLASS": worker_class} if worker_class else {})},
                 database=url,
                 ready_path="/healthz",
             )
@@ -301,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     server.port, calls_file, 8, 2, offset, folder
                 )  # warm up: connections, prepared statements
                 offset += 3000
-                for connections in CONNECTIONS:
+                for connections in connection_counts:
                     app_pids, db_pids = [server.process.pid, *server.worker_pids()], postgres_pids()
                     cpu_before = (cpu_seconds(app_pids), cpu_seconds(db_pids))
                     http[connections] = result = wrk(
@@ -323,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
                 stop_app_server(server)
         if offset > available:
             print(f"WARNING: {offset} requests for {available} sessions: some hit a session already done")
-        if pg:
+        if pg and 8 in http:
             print(f"ratio HTTP / pgbench at 8 clients: {http[8]['rate'] / pg[8]:.3f}")
     return 0
 
