@@ -1,8 +1,10 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py tutordesk.wsgi:application`.
 
 Sized from the CPU count; every value can be overridden from the environment (docs/operations.md
-explains the sizing against PostgreSQL's max_connections). Each worker thread keeps at most one
-database connection, so one host opens at most WORKERS × THREADS connections.
+explains the sizing against PostgreSQL's max_connections). Each worker (each thread, with gthread)
+keeps at most one database connection, so one host opens at most WORKERS × THREADS connections.
+Run it behind a reverse proxy that buffers requests and responses (nginx, a cloud load balancer):
+a sync worker serves one client at a time, and a slow client must not hold it.
 """
 
 from __future__ import annotations
@@ -25,17 +27,22 @@ def _int(name: str, default: int) -> int:
 cpus = multiprocessing.cpu_count()
 
 bind = os.environ.get("TUTORDESK_BIND", "127.0.0.1:8000")
-# Requests spend most of their time in Python: one process per core, plus one so a core never
-# idles while a worker waits on the database; a few threads each overlap those waits.
-workers = _int("TUTORDESK_WORKERS", cpus + 1)
-worker_class = os.environ.get("TUTORDESK_WORKER_CLASS", "gthread")
-threads = _int("TUTORDESK_THREADS", 4)
+# Sync workers, one request at a time each: every new connection waits in the kernel's one accept
+# queue for whichever worker is free first, so under load each request waits its fair turn. With
+# gthread, a kept-alive connection stays with the worker that accepted it, busy or not, and the
+# unlucky ones wait longest: at 32 connections on 2 cores, gthread 3 × 4 gave p99 177–216 ms where
+# sync 6 × 1 gave 72–84 ms, at the same or better throughput (docs/operations.md, "Sizing").
+# Three workers per core: a request spends about a third of its time waiting on PostgreSQL.
+workers = _int("TUTORDESK_WORKERS", 3 * cpus)
+worker_class = os.environ.get("TUTORDESK_WORKER_CLASS", "sync")
+# More than one thread turns a sync worker into gunicorn's gthread worker.
+threads = _int("TUTORDESK_THREADS", 1)
 
 # A request that takes longer than this is stuck: its worker is restarted.
 timeout = _int("TUTORDESK_REQUEST_TIMEOUT", 30)
 # On restart or shutdown, requests in flight get this long to finish.
 graceful_timeout = _int("TUTORDESK_GRACEFUL_TIMEOUT", 30)
-keepalive = 5
+keepalive = 5  # gthread only: a sync worker closes each connection after its response
 # Recycle workers now and then so slow leaks in any library cannot grow without bound.
 max_requests = 20000
 max_requests_jitter = 2000

@@ -102,7 +102,7 @@ def start_app_server(
     database: str | None = None,
     port: int | None = None,
 ) -> AppServer:
-    """Start gunicorn (gunicorn.conf.py, gthread workers) on a free loopback port and wait until
+    """Start gunicorn (gunicorn.conf.py; gthread when threads > 1) on a free loopback port and wait until
     `ready_path` answers 200. `workers` or `threads` None: as gunicorn.conf.py sizes them.
 
     The server inherits this process's environment, with DEBUG on, DATABASE_URL pointing at
