@@ -30,8 +30,8 @@ bind = os.environ.get("TUTORDESK_BIND", "127.0.0.1:8000")
 # Sync workers, one request at a time each: every new connection waits in the kernel's one accept
 # queue for whichever worker is free first, so under load each request waits its fair turn. With
 # gthread, a kept-alive connection stays with the worker that accepted it, busy or not, and the
-# unlucky ones wait longest: at 32 connections on 2 cores, gthread 3 × 4 gave p99 177–216 ms where
-# sync 6 × 1 gave 72–84 ms, at the same or better throughput (docs/operations.md, "Sizing").
+# unlucky ones wait longest: at 32 connections on 2 cores, gthread 3 × 4 gave p99 130–153 ms where
+# sync 6 × 1 gave 73–105 ms (docs/operations.md, "Sizing workers").
 # Three workers per core: a request spends about a third of its time waiting on PostgreSQL.
 workers = _int("TUTORDESK_WORKERS", 3 * cpus)
 worker_class = os.environ.get("TUTORDESK_WORKER_CLASS", "sync")
