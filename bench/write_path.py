@@ -12,8 +12,9 @@ In one run, on one throwaway PostgreSQL database (`tutordesk_bench_write`, dropp
    to a different session that is waiting for its outcome, at 1, 8 and 32 connections;
 3. the ratio HTTP / pgbench at 8 clients, p50/p99 latencies, and the SQL statements of one request.
 
-Each measured phase, pgbench's and wrk's alike, starts just after a CHECKPOINT, so none of them
-alone pays for a checkpoint that happened to begin inside it.
+pgbench's phases and each server's run just after a CHECKPOINT (see `checkpoint`), and each
+server's after an ANALYZE that follows its warm-up (see `analyze`): these machines run PostgreSQL
+without autovacuum.
 
 `--sqlite` measures the HTTP side on SQLite (there is no pgbench for it). Traffic goes to 127.0.0.1.
 """
@@ -176,7 +177,6 @@ def pgbench(url: str, calls_file: Path, clients: int, seconds: int, folder: Path
         count = db.execute("SELECT count(*) FROM bench_targets").fetchone()[0]  # type: ignore[index]
     script = folder / "write.sql"
     script.write_text(_PGBENCH_SCRIPT.format(count=count))
-    checkpoint(url)
     done = subprocess.run(
         [
             shutil.which("pgbench") or "pgbench",
@@ -224,10 +224,11 @@ def analyze(url: str) -> None:
 
 
 def checkpoint(url: str) -> None:
-    """Every measured phase starts just after a checkpoint. A checkpoint that began inside one
-    phase would make that phase alone pay for writing dirty pages and for the full-page images
-    that follow a checkpoint; this way each phase pays the same (a little more than the steady
-    state of a database that checkpoints every few minutes)."""
+    """pgbench's phases, and each server's, start just after a checkpoint: the next timed one is
+    then minutes away, and cannot land inside one phase only (a phase that holds one pays for
+    writing the dirty pages). The first phase after it pays most for the full-page images a
+    checkpoint brings (the first change of each page after it writes the whole page to the WAL),
+    as a server does in the first minutes after each checkpoint."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
@@ -334,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SQL statements besides BEGIN/COMMIT: keyed `done` {statements}, its replay {replay}")
         pg: dict[int, float] = {}
         if not args.sqlite and not args.no_pgbench:
+            checkpoint(url)
             for clients in CONNECTIONS:
                 pg[clients] = pgbench(url, calls_file, clients, args.seconds, folder)
                 print(f"pgbench, the same write by hand, {clients:>2} clients: {pg[clients]:8.0f} tps")
@@ -365,9 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                     # that see them, as autovacuum's ANALYZE would in production, so the plans the
                     # connections keep use the indexes (see `analyze`).
                     analyze(url)
+                    checkpoint(url)
                 for connections in connection_counts:
-                    if not args.sqlite:
-                        checkpoint(url)
                     app_pids, db_pids = [server.process.pid, *server.worker_pids()], postgres_pids()
                     cpu_before = (cpu_seconds(app_pids), cpu_seconds(db_pids))
                     http[connections] = result = wrk(
