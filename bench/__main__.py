@@ -6,6 +6,8 @@
 3. bench.lists: every list, API and pages, first and deep pages, at 10,000 and 1,000,000 sessions.
 4. bench.webhooks: the worker's deliveries per second to a receiver on 127.0.0.1.
 5. bench.core: the status update in process, and the ledger check at two sizes.
+6. bench.instructions: the app's CPU instructions per keyed `done` (valgrind), a figure that does
+   not move with the machine's load, for comparing two versions of the code.
 
 `python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
 """
@@ -24,6 +26,7 @@ STEPS = [
     ["lists"],
     ["webhooks"],
     ["core"],
+    ["instructions"],
 ]
 
 

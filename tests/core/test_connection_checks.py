@@ -10,7 +10,6 @@ import urllib3
 from django.db import connection
 
 from harness.servers import start_app_server, stop_app_server
-
 from tests.api.conftest import token_for
 
 pytestmark = [

@@ -2,7 +2,7 @@
 
 The status update writes an audit row, its events, the session and the stored answer of its
 Idempotency-Key on every request. Building those statements through the ORM's compiler cost more
-CPU than PostgreSQL spent running them (docs/architecture.md, "Measured"), so these helpers
+CPU than PostgreSQL spent running them (bench/profile_keyed_done.py), so these helpers
 write them directly from the model's own fields: each value goes through the field's
 `pre_save` and `get_db_prep_save`, exactly as `Model.save()` would (auto_now times, JSON, UUIDs on
 SQLite), and the SQL text is built once per model and column list. No signals are sent: no app
