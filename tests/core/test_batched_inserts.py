@@ -18,22 +18,21 @@ from tutordesk.events.services import NewEvent, events_record
 pytestmark = pytest.mark.django_db
 
 
+def audit(entity_id: uuid.UUID, n: int) -> None:
+    audit_log_write(
+        actor=None,
+        action=AuditAction.SESSION_CREATED,
+        entity_type=AuditEntity.SESSION,
+        entity_id=entity_id,
+        details={"n": n},
+    )
+
+
 def add_rows(entity_id: uuid.UUID) -> None:
-    audit_log_write(
-        actor=None,
-        action=AuditAction.SESSION_CREATED,
-        entity_type=AuditEntity.SESSION,
-        entity_id=entity_id,
-        details={"n": 1},
-    )
+    """An audit row, an event, then another audit row."""
+    audit(entity_id, 1)
     events_record(changes=[NewEvent(EventType.SESSION_CREATED, {"session": {"id": str(entity_id)}})])
-    audit_log_write(
-        actor=None,
-        action=AuditAction.SESSION_CREATED,
-        entity_type=AuditEntity.SESSION,
-        entity_id=entity_id,
-        details={"n": 2},
-    )
+    audit(entity_id, 2)
 
 
 def test_rows_are_held_back_until_the_block_ends_then_sent_together():
