@@ -13,7 +13,7 @@ In one run, on one throwaway PostgreSQL database (`tutordesk_bench_write`, dropp
 3. the ratio HTTP / pgbench at 8 clients, p50/p99 latencies, and the SQL statements of one request.
 
 pgbench's phases and each server's run just after a CHECKPOINT (see `checkpoint`), and each
-server's after an ANALYZE that follows its warm-up (see `analyze`): these machines run PostgreSQL
+server's after an ANALYZE that follows its warm-up (see `analyze`), for a PostgreSQL that runs
 without autovacuum.
 
 `--sqlite` measures the HTTP side on SQLite (there is no pgbench for it). Traffic goes to 127.0.0.1.
@@ -208,7 +208,7 @@ def vacuum(url: str) -> None:
 
 
 def analyze(url: str) -> None:
-    """What autovacuum's ANALYZE does in production, on these machines that run without it.
+    """What autovacuum's ANALYZE does in production, for a PostgreSQL that runs without it.
 
     Tutordesk's connections prepare their statements and PostgreSQL keeps one plan for each. A
     table that was empty when that plan was made (the stored answers of Idempotency-Keys, on a
@@ -339,8 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             for clients in CONNECTIONS:
                 pg[clients] = pgbench(url, calls_file, clients, args.seconds, folder)
                 print(f"pgbench, the same write by hand, {clients:>2} clients: {pg[clients]:8.0f} tps")
-            # pgbench's writes leave dead row versions behind; these machines run PostgreSQL with
-            # autovacuum off, so clean up as autovacuum would have before the HTTP side is measured.
+            # pgbench's writes leave dead row versions behind: clean up as autovacuum would have
+            # (the benchmark's PostgreSQL may run without it) before the HTTP side is measured.
             vacuum(url)
         offset = 0
         http: dict[int, dict[str, float]] = {}

@@ -162,6 +162,9 @@ def _database() -> dict:
         if lock_timeout:
             startup = str(options.get("options", ""))
             options["options"] = f"{startup} -c lock_timeout={lock_timeout}s".strip()
+        # TCP keepalives: a database host that vanished without closing its connections (a
+        # failover, a dropped NAT entry) shows up on an idle connection within about a minute.
+        options.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
         if env_bool("TUTORDESK_DB_PREPARED_STATEMENTS", True):
             # Parameters bound on the server and statements prepared on their second use: PostgreSQL
             # plans each of the hot path's statements once per connection instead of on every

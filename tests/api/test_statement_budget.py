@@ -37,7 +37,7 @@ def test_an_api_done_with_a_key_runs_a_fixed_number_of_statements(match, tutor):
     # the token with the caller's stored answer for the key (one statement); the lock, the charge
     # and the session; then the rows the change adds (its audit row, its events, the key's answer),
     # sent together at its end: on PostgreSQL one statement, on SQLite (no INSERT inside WITH) one
-    # per table. The budget is 7 (docs/architecture.md).
+    # per table (docs/architecture.md, "The heart").
     expected = 5 if connection.vendor == "postgresql" else 7
     assert len(sql) == expected, "\n".join(sql)
     if connection.vendor == "postgresql":

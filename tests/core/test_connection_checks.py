@@ -1,6 +1,7 @@
-"""A kept PostgreSQL connection is checked at the start of each request without a round trip when
-the server has said nothing, and replaced when the server has closed it: a dropped connection
-costs no request a 5xx, and a healthy one costs no `SELECT 1`."""
+"""A kept PostgreSQL connection in use is checked at the start of each request without a round
+trip when the server has said nothing, and replaced when the server has closed it: a connection
+the server closed costs no request a 5xx, and a healthy one in use costs no `SELECT 1`. One idle
+for a while is asked, as Django does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import connection
 
 from harness.servers import start_app_server, stop_app_server
 from tests.api.conftest import token_for
+from tutordesk.core.db.postgresql.base import IDLE_SECONDS
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -56,10 +58,23 @@ def test_a_healthy_connection_is_checked_without_a_query():
     assert backend_pid() == pid  # the same connection is used on
 
 
+def test_a_connection_idle_for_a_while_is_asked():
+    pid = backend_pid()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'the last thing asked'")
+    connection.health_check_done = False
+    connection._last_checked -= IDLE_SECONDS + 1  # as after a quiet spell
+
+    connection.close_if_health_check_failed()
+
+    assert last_query_of(pid) == "SELECT 1"
+    assert backend_pid() == pid
+
+
 def test_a_connection_the_server_closed_is_replaced_before_it_is_used():
     pid = backend_pid()
     with other_connection() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
         other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
     connection.health_check_done = False
 
@@ -80,7 +95,7 @@ def test_a_request_after_the_server_dropped_the_kept_connections_answers_200(tut
         with other_connection() as other:
             kept = server_backends(other)
             assert kept, "the server keeps its connection between requests"
-            other.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [kept])
+            other.execute("SELECT pg_terminate_backend(pid, 5000) FROM unnest(%s::int[]) AS pid", [kept])
 
         response = urllib3.request("GET", me, headers=headers)
 

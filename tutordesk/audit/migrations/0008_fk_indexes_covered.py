@@ -4,8 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tutordesk.core.db.indexes import drop_index
+
 
 class Migration(migrations.Migration):
+    # DROP INDEX CONCURRENTLY on PostgreSQL, which cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("audit", "0007_ids_from_core"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -13,7 +18,8 @@ class Migration(migrations.Migration):
 
     # A composite index already leads with each of these columns, and a redundant index costs every
     # write to its table. Dropped by name: run as a schema change, SQLite would rebuild the table and
-    # drop its triggers with it (the audit log's append-only triggers).
+    # drop its triggers with it (the audit log's append-only triggers); on PostgreSQL without
+    # locking writers out (core.db.indexes).
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
@@ -31,10 +37,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS audit_logs_actor_user_id_01017f5b",
-                    reverse_sql="CREATE INDEX audit_logs_actor_user_id_01017f5b ON audit_logs (actor_user_id)",
-                ),
+                drop_index("audit_logs_actor_user_id_01017f5b", table="audit_logs", column="actor_user_id"),
             ],
         ),
     ]

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -42,9 +42,13 @@ def insert_rows(rows: Sequence[Model]) -> None:
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
-    batch: list[tuple[type[Model], int, list[Any]]] | None = getattr(connection, _BATCH_ATTRIBUTE, None)
-    if batch is not None:
-        batch.append((model, len(rows), params))
+    held: tuple[int, list[tuple[type[Model], int, list[Any]]]] | None = getattr(
+        connection, _BATCH_ATTRIBUTE, None
+    )
+    # Rows added inside a savepoint opened within the batch go at once: a rollback to that
+    # savepoint must take them away, and the batch is sent only at its end.
+    if held is not None and held[0] == _savepoints():
+        held[1].append((model, len(rows), params))
         return
     with connection.cursor() as cursor:
         cursor.execute(_insert_statement(model, len(rows)), params)
@@ -57,18 +61,24 @@ def batched_inserts() -> Iterator[None]:
     has no INSERT inside WITH, one statement per table. When the block raises, nothing is sent
     (the transaction it runs in rolls back). For work inside one transaction that does not read
     back the rows it adds: the status update adds an audit row, its events and the stored answer
-    of its Idempotency-Key, and saves two round trips this way. A block inside another joins it.
+    of its Idempotency-Key, and saves two round trips this way. A block inside another joins it;
+    rows added inside a savepoint opened within the block are sent at once.
     """
     if getattr(connection, _BATCH_ATTRIBUTE, None) is not None:
         yield
         return
     batch: list[tuple[type[Model], int, list[Any]]] = []
-    setattr(connection, _BATCH_ATTRIBUTE, batch)
+    setattr(connection, _BATCH_ATTRIBUTE, (_savepoints(), batch))
     try:
         yield
     finally:
         setattr(connection, _BATCH_ATTRIBUTE, None)
     _send(batch)
+
+
+def _savepoints() -> int:
+    # An atomic block without a savepoint (savepoint=False) is marked None: it cannot roll back alone.
+    return sum(1 for sid in connection.savepoint_ids if sid is not None)
 
 
 def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
@@ -122,7 +132,12 @@ def fetch_models(model: type[M], sql: str, params: Sequence[Any]) -> list[tuple[
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    attnames, converters = _readers(model, connection.vendor)
+    # Worked out once per model and connection (each thread has its own connection).
+    own = connections[DEFAULT_DB_ALIAS]  # `connection` is a proxy shared by all threads
+    cache: dict[type[Model], Any] = own.__dict__.setdefault("_tutordesk_readers", {})
+    if model not in cache:
+        cache[model] = _readers(model)
+    attnames, converters = cache[model]
     width = len(attnames)
     found: list[tuple[M, tuple[Any, ...]]] = []
     for row in rows:
@@ -141,8 +156,7 @@ def _select_list(model: type[Model], alias: str) -> str:
     return ", ".join(f"{prefix}{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
-@cache
-def _readers(model: type[Model], vendor: str) -> tuple[list[str], list[tuple[int, Any, list[Any]]]]:
+def _readers(model: type[Model]) -> tuple[list[str], list[tuple[int, Any, list[Any]]]]:
     """The attribute names of the model's columns, and for each column that needs them the
     converters the ORM's compiler would apply (backend's first, then the field's)."""
     fields = model._meta.concrete_fields

@@ -4,8 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tutordesk.core.db.indexes import drop_index
+
 
 class Migration(migrations.Migration):
+    # DROP INDEX CONCURRENTLY on PostgreSQL, which cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("core", "0001_idempotency_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -13,7 +18,8 @@ class Migration(migrations.Migration):
 
     # A composite index already leads with each of these columns, and a redundant index costs every
     # write to its table. Dropped by name: run as a schema change, SQLite would rebuild the table and
-    # drop its triggers with it (the audit log's append-only triggers).
+    # drop its triggers with it (the audit log's append-only triggers); on PostgreSQL without
+    # locking writers out (core.db.indexes).
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
@@ -29,10 +35,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS idempotency_keys_user_id_fe2a5406",
-                    reverse_sql="CREATE INDEX idempotency_keys_user_id_fe2a5406 ON idempotency_keys (user_id)",
-                ),
+                drop_index("idempotency_keys_user_id_fe2a5406", table="idempotency_keys", column="user_id"),
             ],
         ),
     ]

@@ -3,15 +3,21 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from tutordesk.core.db.indexes import drop_index
+
 
 class Migration(migrations.Migration):
+    # DROP INDEX CONCURRENTLY on PostgreSQL, which cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("events", "0002_ids_from_core"),
     ]
 
     # A composite index already leads with each of these columns, and a redundant index costs every
     # write to its table. Dropped by name: run as a schema change, SQLite would rebuild the table and
-    # drop its triggers with it (the audit log's append-only triggers).
+    # drop its triggers with it (the audit log's append-only triggers); on PostgreSQL without
+    # locking writers out (core.db.indexes).
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
@@ -57,21 +63,19 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS email_notifications_event_id_80b43705",
-                    reverse_sql="CREATE INDEX email_notifications_event_id_80b43705 ON email_notifications (event_id)",
+                drop_index(
+                    "email_notifications_event_id_80b43705", table="email_notifications", column="event_id"
                 ),
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS webhook_attempts_delivery_id_dc2a0a51",
-                    reverse_sql="CREATE INDEX webhook_attempts_delivery_id_dc2a0a51 ON webhook_attempts (delivery_id)",
+                drop_index(
+                    "webhook_attempts_delivery_id_dc2a0a51", table="webhook_attempts", column="delivery_id"
                 ),
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS webhook_deliveries_endpoint_id_8d287091",
-                    reverse_sql="CREATE INDEX webhook_deliveries_endpoint_id_8d287091 ON webhook_deliveries (endpoint_id)",
+                drop_index(
+                    "webhook_deliveries_endpoint_id_8d287091",
+                    table="webhook_deliveries",
+                    column="endpoint_id",
                 ),
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS webhook_deliveries_event_id_85317bd1",
-                    reverse_sql="CREATE INDEX webhook_deliveries_event_id_85317bd1 ON webhook_deliveries (event_id)",
+                drop_index(
+                    "webhook_deliveries_event_id_85317bd1", table="webhook_deliveries", column="event_id"
                 ),
             ],
         ),

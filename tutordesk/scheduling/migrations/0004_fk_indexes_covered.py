@@ -4,8 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tutordesk.core.db.indexes import drop_index
+
 
 class Migration(migrations.Migration):
+    # DROP INDEX CONCURRENTLY on PostgreSQL, which cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("scheduling", "0003_ids_from_core"),
         ("tutoring", "0006_fk_indexes_covered"),
@@ -14,7 +19,8 @@ class Migration(migrations.Migration):
 
     # A composite index already leads with each of these columns, and a redundant index costs every
     # write to its table. Dropped by name: run as a schema change, SQLite would rebuild the table and
-    # drop its triggers with it (the audit log's append-only triggers).
+    # drop its triggers with it (the audit log's append-only triggers); on PostgreSQL without
+    # locking writers out (core.db.indexes).
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
@@ -52,18 +58,9 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS sessions_package_id_d9ae7bdc",
-                    reverse_sql="CREATE INDEX sessions_package_id_d9ae7bdc ON sessions (package_id)",
-                ),
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS sessions_student_id_07aa38b9",
-                    reverse_sql="CREATE INDEX sessions_student_id_07aa38b9 ON sessions (student_id)",
-                ),
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS sessions_tutor_id_dd05e3d3",
-                    reverse_sql="CREATE INDEX sessions_tutor_id_dd05e3d3 ON sessions (tutor_id)",
-                ),
+                drop_index("sessions_package_id_d9ae7bdc", table="sessions", column="package_id"),
+                drop_index("sessions_student_id_07aa38b9", table="sessions", column="student_id"),
+                drop_index("sessions_tutor_id_dd05e3d3", table="sessions", column="tutor_id"),
             ],
         ),
     ]

@@ -4,8 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tutordesk.core.db.indexes import drop_index
+
 
 class Migration(migrations.Migration):
+    # DROP INDEX CONCURRENTLY on PostgreSQL, which cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("tutoring", "0005_matches_plural"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -13,7 +18,8 @@ class Migration(migrations.Migration):
 
     # A composite index already leads with each of these columns, and a redundant index costs every
     # write to its table. Dropped by name: run as a schema change, SQLite would rebuild the table and
-    # drop its triggers with it (the audit log's append-only triggers).
+    # drop its triggers with it (the audit log's append-only triggers); on PostgreSQL without
+    # locking writers out (core.db.indexes).
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
@@ -39,14 +45,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS matches_tutor_id_8ab740d9",
-                    reverse_sql="CREATE INDEX matches_tutor_id_8ab740d9 ON matches (tutor_id)",
-                ),
-                migrations.RunSQL(
-                    "DROP INDEX IF EXISTS packages_request_id_7ac6853d",
-                    reverse_sql="CREATE INDEX packages_request_id_7ac6853d ON packages (request_id)",
-                ),
+                drop_index("matches_tutor_id_8ab740d9", table="matches", column="tutor_id"),
+                drop_index("packages_request_id_7ac6853d", table="packages", column="request_id"),
             ],
         ),
     ]
