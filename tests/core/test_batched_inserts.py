@@ -77,13 +77,12 @@ def test_a_block_inside_another_joins_it():
 
 def test_rows_added_inside_a_savepoint_go_at_once_and_roll_back_with_it():
     kept, undone = uuid.uuid4(), uuid.uuid4()
-    with transaction.atomic():
-        with batched_inserts():
-            audit(kept, 1)
-            with pytest.raises(LookupError), transaction.atomic():
-                add_rows(undone)
-                assert AuditLog.objects.filter(entity_id=undone).count() == 2  # sent at once
-                raise LookupError("the inner step failed")
+    with transaction.atomic(), batched_inserts():
+        audit(kept, 1)
+        with pytest.raises(LookupError), transaction.atomic():
+            add_rows(undone)
+            assert AuditLog.objects.filter(entity_id=undone).count() == 2  # sent at once
+            raise LookupError("the inner step failed")
     assert not AuditLog.objects.filter(entity_id=undone).exists()
     assert not Event.objects.filter(data__session__id=str(undone)).exists()
     assert AuditLog.objects.filter(entity_id=kept).count() == 1
