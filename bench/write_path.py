@@ -12,9 +12,8 @@ In one run, on one throwaway PostgreSQL database (`tutordesk_bench_write`, dropp
    to a different session that is waiting for its outcome, at 1, 8 and 32 connections;
 3. the ratio HTTP / pgbench at 8 clients, p50/p99 latencies, and the SQL statements of one request.
 
-pgbench's phases and each server's run just after a CHECKPOINT (see `checkpoint`), and each
-server's after an ANALYZE that follows its warm-up (see `analyze`), for a PostgreSQL that runs
-without autovacuum.
+pgbench's phases and each server's run just after a CHECKPOINT, and each server's after an
+ANALYZE that follows its warm-up, for a PostgreSQL that runs without autovacuum (see `maintain`).
 
 `--sqlite` measures the HTTP side on SQLite (there is no pgbench for it). Traffic goes to 127.0.0.1.
 """
@@ -200,39 +199,27 @@ def pgbench(url: str, calls_file: Path, clients: int, seconds: int, folder: Path
     return float(match.group(1))
 
 
-def vacuum(url: str) -> None:
-    import psycopg
+def maintain(url: str, statement: str) -> None:
+    """Run one of PostgreSQL's maintenance statements (outside a transaction), as autovacuum and
+    the checkpointer would at some moment of their own choosing. The benchmark chooses the moment:
 
-    with psycopg.connect(url, autocommit=True) as db:
-        db.execute("VACUUM ANALYZE")
-
-
-def analyze(url: str) -> None:
-    """What autovacuum's ANALYZE does in production, for a PostgreSQL that runs without it.
-
-    Tutordesk's connections prepare their statements and PostgreSQL keeps one plan for each. A
-    table that was empty when that plan was made (the stored answers of Idempotency-Keys, on a
-    new database) looks cheapest to read whole, and without new statistics the plan is never made
-    again: every request reads the whole table, and the table grows (measured: PostgreSQL's CPU
-    per keyed `done` rose from 1.5 to 2.6 ms over 45 s). ANALYZE updates the statistics, and
-    PostgreSQL then plans again.
+    - `VACUUM ANALYZE` after pgbench, whose writes leave dead row versions behind.
+    - `ANALYZE` after each server's warm-up. Tutordesk's connections prepare their statements and
+      PostgreSQL keeps one plan for each. A table that was empty when that plan was made (the
+      stored answers of Idempotency-Keys, on a new database) looks cheapest to read whole, and
+      without new statistics the plan is never made again: every request reads the whole table,
+      and the table grows (measured: PostgreSQL's CPU per keyed `done` rose from 1.5 to 2.6 ms
+      over 45 s). ANALYZE updates the statistics, and PostgreSQL then plans again.
+    - `CHECKPOINT` before pgbench's phases and before each server's: the next timed checkpoint is
+      then minutes away, and cannot land inside one phase only (a phase that holds one pays for
+      writing the dirty pages). The first phase after it pays most for the full-page images a
+      checkpoint brings (the first change of each page after it writes the whole page to the WAL),
+      as a server does in the first minutes after each checkpoint.
     """
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
-        db.execute("ANALYZE")
-
-
-def checkpoint(url: str) -> None:
-    """pgbench's phases, and each server's, start just after a checkpoint: the next timed one is
-    then minutes away, and cannot land inside one phase only (a phase that holds one pays for
-    writing the dirty pages). The first phase after it pays most for the full-page images a
-    checkpoint brings (the first change of each page after it writes the whole page to the WAL),
-    as a server does in the first minutes after each checkpoint."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as db:
-        db.execute("CHECKPOINT")
+        db.execute(statement)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -335,13 +322,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SQL statements besides BEGIN/COMMIT: keyed `done` {statements}, its replay {replay}")
         pg: dict[int, float] = {}
         if not args.sqlite and not args.no_pgbench:
-            checkpoint(url)
+            maintain(url, "CHECKPOINT")
             for clients in CONNECTIONS:
                 pg[clients] = pgbench(url, calls_file, clients, args.seconds, folder)
                 print(f"pgbench, the same write by hand, {clients:>2} clients: {pg[clients]:8.0f} tps")
-            # pgbench's writes leave dead row versions behind: clean up as autovacuum would have
-            # (the benchmark's PostgreSQL may run without it) before the HTTP side is measured.
-            vacuum(url)
+            maintain(url, "VACUUM ANALYZE")
         offset = 0
         http: dict[int, dict[str, float]] = {}
         for worker_class, workers, threads in sizes:
@@ -364,10 +349,9 @@ def main(argv: list[str] | None = None) -> int:
                 offset += 3000
                 if not args.sqlite:
                     # The warm-up stored the first answers under Idempotency-Keys: statistics
-                    # that see them, as autovacuum's ANALYZE would in production, so the plans the
-                    # connections keep use the indexes (see `analyze`).
-                    analyze(url)
-                    checkpoint(url)
+                    # that see them, so the plans the connections keep use the indexes.
+                    maintain(url, "ANALYZE")
+                    maintain(url, "CHECKPOINT")
                 for connections in connection_counts:
                     app_pids, db_pids = [server.process.pid, *server.worker_pids()], postgres_pids()
                     cpu_before = (cpu_seconds(app_pids), cpu_seconds(db_pids))
