@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from tutordesk.core.clock import CreatedAtField
 from tutordesk.core.ids import new_id
 
 
@@ -49,7 +50,7 @@ class User(AbstractBaseUser):
     role = models.CharField(max_length=16, choices=Role.choices)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(auto_now_add=True)
+    date_joined = CreatedAtField()
 
     objects = UserManager()
 
@@ -107,7 +108,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, blank=True, default="")
     prefix = models.CharField(max_length=12, help_text="First characters of the token, to recognise it")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import ApiToken, Role, User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list
 from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.models import IdempotencyKey
@@ -191,7 +192,7 @@ def api_token_revoke(*, token_id: Any, actor: User) -> bool:
     require(actor.is_admin or token.user_id == actor.pk, NotFound, "No such API token")
     if token.revoked_at is not None:
         return False
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     audit_log_write(
         actor=actor,

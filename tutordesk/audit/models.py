@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from tutordesk.core.clock import CreatedAtField
 from tutordesk.core.ids import new_id
 
 
@@ -49,7 +50,7 @@ class AuditLog(models.Model):
     """Who changed what. Append-only: database triggers refuse UPDATE and DELETE."""
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tutordesk.core.clock import CreatedAtField
 from tutordesk.core.ids import new_id
 
 
@@ -15,7 +16,7 @@ class CalendarFeed(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
     issued_at = models.DateTimeField()
 
     class Meta:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
 from tutordesk.calendars.models import CalendarFeed
 from tutordesk.calendars.tokens import token_hash
+from tutordesk.core import clock
 
 
 @transaction.atomic(savepoint=False)
@@ -18,7 +18,7 @@ def calendar_feed_issue(*, actor: User, token: str) -> CalendarFeed:
     earlier one: the old link answers 404 from now on."""
     # The user's row serialises two issues at once (one feed row per user).
     User.objects.select_for_update(no_key=True).filter(pk=actor.pk).exists()
-    now = timezone.now()
+    now = clock.now()
     feed = CalendarFeed.objects.filter(user_id=actor.pk).first()
     replaced = feed is not None
     if feed is None:

@@ -38,8 +38,8 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError
-from django.utils import timezone
 
+from tutordesk.core import clock
 from tutordesk.core.db import is_lock_timeout, run_in_transaction
 from tutordesk.core.db.rows import batched_inserts, insert_rows
 from tutordesk.core.errors import DomainError, IdempotencyKeyInUse, IdempotencyKeyReused
@@ -151,7 +151,7 @@ def idempotent_call(
 
 def purge_expired_keys(*, now: Any = None, batch_size: int = 5000) -> int:
     """Delete keys older than settings.IDEMPOTENCY_KEY_TTL_HOURS, in short batches; return the count."""
-    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    cutoff = (now or clock.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     deleted = 0
     while True:
         ids = list(
@@ -203,7 +203,7 @@ def _live(stored: IdempotencyKey | None, fingerprint: str) -> IdempotencyKey | N
     if stored is None:
         return None
     ttl = timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    if stored.created_at < timezone.now() - ttl:
+    if stored.created_at < clock.now() - ttl:
         IdempotencyKey.objects.filter(pk=stored.pk, created_at=stored.created_at).delete()
         return None
     if stored.fingerprint != fingerprint:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from tutordesk.core import clock
 
 
 class IdempotencyKey(models.Model):
@@ -23,7 +24,7 @@ class IdempotencyKey(models.Model):
     # The exact JSON text sent the first time, so every replay is byte-for-byte the same
     # (a jsonb column would reorder the keys).
     response_body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         db_table = "idempotency_keys"

@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from tutordesk.core.clock import CreatedAtField, UpdatedAtField
 from tutordesk.core.ids import new_id
 
 
@@ -71,8 +72,8 @@ class WebhookEndpoint(models.Model):
     # After a rotation the old secret still signs for a while, so receivers can switch over.
     previous_secret = models.CharField(max_length=100, blank=True, default="")
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = CreatedAtField()
+    updated_at = UpdatedAtField()
 
     class Meta:
         db_table = "webhook_endpoints"
@@ -112,7 +113,7 @@ class WebhookDelivery(models.Model):
     # A worker's claim: nobody else takes the row until `locked_until`.
     locked_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
 
     class Meta:
         db_table = "webhook_deliveries"
@@ -193,7 +194,7 @@ class EmailNotification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = CreatedAtField()
 
     class Meta:
         db_table = "email_notifications"
@@ -222,7 +223,7 @@ class NotificationPreference(models.Model):
         related_name="notification_preference",
     )
     outcome_emails = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         db_table = "notification_preferences"

@@ -19,12 +19,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core import clock
 from tutordesk.core.db.rows import insert_rows
 from tutordesk.core.errors import Forbidden, NotFound, ValidationError, require
 from tutordesk.core.validation import clean_text
@@ -62,7 +62,7 @@ def events_record(*, changes: Sequence[NewEvent]) -> list[Event]:
     """
     if not changes:
         return []
-    now = timezone.now()
+    now = clock.now()
     events = [Event(type=change.type, created_at=now, data=change.data) for change in changes]
     insert_rows(events)
     return events
@@ -200,7 +200,7 @@ def webhook_endpoint_rotate_secret(
     endpoint = _lock_endpoint(endpoint_id)
     secret = new_secret()
     endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + PREVIOUS_SECRET_GRACE
+    endpoint.previous_secret_expires_at = clock.now() + PREVIOUS_SECRET_GRACE
     endpoint.secret = secret
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     audit_log_write(
@@ -245,7 +245,7 @@ def webhook_delivery_resend(
     except (WebhookDelivery.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such delivery") from exc
     from_state = delivery.state
-    now = timezone.now()
+    now = clock.now()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.PENDING, next_attempt_at=now, round_start=delivery.attempts
     )
@@ -294,7 +294,7 @@ def notification_preference_update(*, user: User, outcome_emails: bool, actor: U
     if preference.outcome_emails == outcome_emails:
         return False
     NotificationPreference.objects.filter(pk=user.pk).update(
-        outcome_emails=outcome_emails, updated_at=timezone.now()
+        outcome_emails=outcome_emails, updated_at=clock.now()
     )
     audit_log_write(
         actor=actor,

@@ -35,9 +35,9 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from tutordesk.core import clock
 from tutordesk.core.db import run_in_transaction
 from tutordesk.events import emails as email_rules
 from tutordesk.events import http
@@ -78,7 +78,7 @@ def minimum_lease(timeout: float) -> timedelta:
 
 def dispatch_events(*, now: datetime | None = None, limit: int = DISPATCH_BATCH) -> int:
     """Turn undispatched events into deliveries and emails; return how many events were done."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not Event.objects.filter(dispatched_at__isnull=True).exists():
         return 0  # a plain read: no write transaction (on SQLite, the write lock) when idle
 
@@ -176,7 +176,7 @@ def signed_request(endpoint: WebhookEndpoint, event: Event, *, at: datetime) -> 
 
 def attempt_delivery(delivery: WebhookDelivery, *, timeout: float) -> tuple[datetime, http.Answer]:
     """Send one attempt (no database here: this runs in the worker's threads)."""
-    at = timezone.now()
+    at = clock.now()
     body, headers = signed_request(delivery.endpoint, delivery.event, at=at)
     return at, http.post(delivery.endpoint.url, body=body, headers=headers, timeout=timeout)
 
@@ -188,7 +188,7 @@ def record_answers(
     still holds its claim (check-and-set on the claim token); a lost claim (the lease ran out and
     another worker took over, or the endpoint was deleted meanwhile) is skipped. Returns how many
     were written."""
-    now = now or timezone.now()
+    now = now or clock.now()
     planned: list[tuple[WebhookDelivery, datetime, http.Answer, dict[str, Any]]] = []
     for delivery, attempted_at, answer in answered:
         attempts = delivery.attempts + 1
@@ -255,7 +255,7 @@ def deliver_due(
     claim's lease; the ones that cannot are released unsent for the next round."""
     timeout = float(timeout or settings.WEBHOOKS_TIMEOUT_SECONDS)
     lease = lease or default_lease(timeout)
-    claimed = claim_deliveries(now=now or timezone.now(), lease=lease, limit=limit)
+    claimed = claim_deliveries(now=now or clock.now(), lease=lease, limit=limit)
     if not claimed:
         return 0
     start_by = time.monotonic() + (lease - minimum_lease(timeout)).total_seconds() + 1
@@ -299,7 +299,7 @@ def deliver_due(
 def send_due_emails(
     *, now: datetime | None = None, limit: int = EMAIL_BATCH, lease: timedelta = timedelta(minutes=5)
 ) -> int:
-    claimed = claim_emails(now=now or timezone.now(), lease=lease, limit=limit)
+    claimed = claim_emails(now=now or clock.now(), lease=lease, limit=limit)
     for email in claimed:
         try:
             email_rules.send(email)
@@ -310,13 +310,13 @@ def send_due_emails(
         if not error:
             outcome: dict[str, Any] = {
                 "state": EmailState.SENT,
-                "sent_at": timezone.now(),
+                "sent_at": clock.now(),
                 "next_attempt_at": None,
             }
         elif attempts >= EMAIL_MAX_ATTEMPTS:
             outcome = {"state": EmailState.FAILED, "next_attempt_at": None}
         else:
-            outcome = {"next_attempt_at": (now or timezone.now()) + retry_delay(attempts)}
+            outcome = {"next_attempt_at": (now or clock.now()) + retry_delay(attempts)}
         _record_email(email, attempts=attempts, error=error, outcome=outcome)
         if error:
             logger.warning(

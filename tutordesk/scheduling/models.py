@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tutordesk.core.clock import CreatedAtField, UpdatedAtField
 from tutordesk.core.ids import new_id
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus
 
@@ -56,8 +57,8 @@ class Session(models.Model):
         related_name="+",
         db_column="updated_by_user_id",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = CreatedAtField()
+    updated_at = UpdatedAtField()
 
     class Meta:
         db_table = "sessions"

@@ -22,12 +22,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
 from tutordesk.accounts.access import require_admin, require_staff
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list, update_where
 from tutordesk.core.errors import (
     InvalidTransition,
@@ -99,7 +99,7 @@ def session_update_status(
             f"This session is already {session.status_label}; only an upcoming session can be updated",
             current_status=session.status,
         )
-    now = timezone.now()
+    now = clock.now()
     require(
         status not in OUTCOME_STATUSES or now >= session.scheduled_start_at,
         SessionNotStarted,
@@ -176,7 +176,7 @@ def session_correct_status(
         status=status,
         package_id=charged_to,
         updated_by=actor,
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
     _audit_status_change(
         session,
@@ -316,7 +316,7 @@ def _clean_new_start(new_start_at: datetime, status: str) -> datetime:
     )
     new_start_at = clean_aware_datetime(new_start_at, field="new_start_at")
     require(
-        new_start_at > timezone.now(),
+        new_start_at > clock.now(),
         ValidationError,
         "new_start_at must be in the future",
         field="new_start_at",

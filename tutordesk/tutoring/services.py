@@ -6,12 +6,12 @@ import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list
 from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.validation import clean_int, clean_text
@@ -187,7 +187,7 @@ def decrement_sessions_used(*, package_id: uuid.UUID) -> Package:
 def _package_update(sql: str, row_id: uuid.UUID) -> Package | None:
     ops = connection.ops
     params = [
-        ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_datetimefield_value(clock.now()),
         Package._meta.pk.get_db_prep_value(row_id, connection),
     ]  # type: ignore[union-attr]
     rows = fetch_models(Package, sql, params)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, StreamingHttpResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tutordesk.calendars.ics import feed_chunks
 from tutordesk.calendars.selectors import calendar_feed_owner, calendar_feed_sessions
+from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
 
 
@@ -18,7 +18,7 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> StreamingHttpResponse
     user = calendar_feed_owner(token)
     if user is None:
         raise Http404("No such calendar")
-    sessions = calendar_feed_sessions(user, now=timezone.now()).iterator(chunk_size=1000)
+    sessions = calendar_feed_sessions(user, now=clock.now()).iterator(chunk_size=1000)
 
     def page_url(session: Session) -> str:
         return request.build_absolute_uri(f"/sessions/{session.id}/")

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils import timezone
 
 from tutordesk.accounts.models import Role, User
 from tutordesk.audit.models import AuditAction, AuditLog
 from tutordesk.audit.selectors import audit_logs_filtered
+from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.selectors import sessions_filtered, sessions_visible_to
 from tutordesk.scheduling.status import SessionStatus
@@ -50,13 +50,13 @@ def session_rows(queryset: QuerySet[Session]) -> QuerySet[Session]:
 
 def tutor_needs_outcome(user: User, *, now: datetime | None = None) -> SessionList:
     """Sessions that have started but still wait for an outcome, the latest first."""
-    now = now or timezone.now()
+    now = now or clock.now()
     rows = sessions_visible_to(user).filter(status=SessionStatus.SCHEDULED, scheduled_start_at__lte=now)
     return SessionList(rows, descending=True)
 
 
 def tutor_upcoming(user: User, *, now: datetime | None = None) -> SessionList:
-    now = now or timezone.now()
+    now = now or clock.now()
     rows = sessions_visible_to(user).filter(status=SessionStatus.SCHEDULED, scheduled_start_at__gt=now)
     return SessionList(rows, descending=False)
 
@@ -67,12 +67,12 @@ def recorded_sessions(user: User) -> SessionList:
 
 
 def student_upcoming(user: User, *, now: datetime | None = None) -> SessionList:
-    now = now or timezone.now()
+    now = now or clock.now()
     return SessionList(sessions_visible_to(user).filter(scheduled_start_at__gt=now), descending=False)
 
 
 def student_past(user: User, *, now: datetime | None = None) -> SessionList:
-    now = now or timezone.now()
+    now = now or clock.now()
     return SessionList(sessions_visible_to(user).filter(scheduled_start_at__lte=now), descending=True)
 
 
@@ -109,7 +109,7 @@ def admin_sessions(user: User, filters: SessionFilters, *, now: datetime | None 
         start_before=filters.end,
     )
     if awaiting:
-        sessions = sessions.filter(scheduled_start_at__lte=now or timezone.now())
+        sessions = sessions.filter(scheduled_start_at__lte=now or clock.now())
     if filters.tutor and _uuid(filters.tutor) is None:
         sessions = sessions.filter(tutor_id__in=people_matching(filters.tutor, role=Role.TUTOR))
     if filters.student:

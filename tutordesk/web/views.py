@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tutordesk.accounts.models import Role, User
 from tutordesk.calendars.selectors import calendar_feed_of
+from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import TutoringRequest
 from tutordesk.tutoring.selectors import sessions_left_by_request
@@ -97,7 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
-    now = timezone.now()
+    now = clock.now()
     needs = session_page(request, queries.tutor_needs_outcome(user, now=now), "needs")
     upcoming = session_page(request, queries.tutor_upcoming(user, now=now), "upcoming")
     recent = session_page(request, queries.recorded_sessions(user), "recent")
@@ -161,7 +162,7 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
-    now = timezone.now()
+    now = clock.now()
     upcoming = session_page(request, queries.student_upcoming(user, now=now), "upcoming")
     past = session_page(request, queries.student_past(user, now=now), "past")
     requests: dict[uuid.UUID, dict[str, Any]] = {}
@@ -344,7 +345,7 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
                 ]
             )
 
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tutordesk-audit-{stamp}.csv"'
     return response

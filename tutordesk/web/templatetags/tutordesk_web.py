@@ -6,10 +6,10 @@ import uuid
 from datetime import timedelta
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tutordesk.core import clock
 from tutordesk.scheduling.status import SESSION_STATUS_COLOURS, SESSION_STATUS_LABELS, SessionStatus
 
 register = template.Library()
@@ -41,7 +41,7 @@ def awaits_outcome(session: object) -> bool:
     return (
         getattr(session, "status", None) == SessionStatus.SCHEDULED
         and start is not None
-        and start <= timezone.now()
+        and start <= clock.now()
     )
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 from tqdm import tqdm
 
+from tutordesk.core import clock
 from tutordesk.demo.builder import DatabaseNotEmpty, check_demo_size, seed_demo
 
 PROGRESS_FROM = 5000  # sessions; smaller runs finish before a bar would help
@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 if options["reset"]:
                     call_command("flush", interactive=False, verbosity=0)
                 summary = seed_demo(
-                    **sizes, seed=options["seed"], password=password, now=timezone.now(), progress=progress
+                    **sizes, seed=options["seed"], password=password, now=clock.now(), progress=progress
                 )
         except DatabaseNotEmpty as exc:
             if options["if_empty"]:
