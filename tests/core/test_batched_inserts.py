@@ -9,22 +9,19 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from tutordesk.audit.models import AuditAction, AuditEntity, AuditLog
+from tutordesk.audit.models import AuditLog
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core.db.rows import batched_inserts
 from tutordesk.events.models import Event, EventType
 from tutordesk.events.services import NewEvent, events_record
+from tutordesk.tutoring.audit import PackageCreated
 
 pytestmark = pytest.mark.django_db
 
 
 def audit(entity_id: uuid.UUID, n: int) -> None:
     audit_log_write(
-        actor=None,
-        action=AuditAction.SESSION_CREATED,
-        entity_type=AuditEntity.SESSION,
-        entity_id=entity_id,
-        details={"n": n},
+        actor=None, entity_id=entity_id, details=PackageCreated(request_id=entity_id, sessions_total=n)
     )
 
 
@@ -46,8 +43,8 @@ def test_rows_are_held_back_until_the_block_ends_then_sent_together():
     # audit rows first (both in one INSERT), then the event, as they were first added
     assert len(sent) == (1 if connection.vendor == "postgresql" else 2), sent
     assert sent[0].index('INSERT INTO "audit_logs"') < "".join(sent).index('INSERT INTO "events"')
-    rows = AuditLog.objects.filter(entity_id=entity_id).order_by("details__n")
-    assert [row.details["n"] for row in rows] == [1, 2]
+    rows = AuditLog.objects.filter(entity_id=entity_id).order_by("details__sessions_total")
+    assert [row.details["sessions_total"] for row in rows] == [1, 2]
     assert Event.objects.filter(data__session__id=str(entity_id)).count() == 1
 
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from tests.demo.helpers import every_row, seed
 from tests.helpers import update_status
+from tutordesk.accounts.audit import ApiTokenCreated
 from tutordesk.accounts.models import User
-from tutordesk.audit.models import AuditAction, AuditEntity, AuditLog
+from tutordesk.audit.models import AuditLog
 from tutordesk.audit.services import audit_log_write
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
@@ -112,11 +113,7 @@ def test_it_refuses_a_database_with_data_and_says_how_to_go_on(db):
 
 def test_it_refuses_a_database_whose_only_rows_are_audit_rows(db):
     audit_log_write(
-        actor=None,
-        action=AuditAction.API_TOKEN_CREATED,
-        entity_type=AuditEntity.API_TOKEN,
-        entity_id=uuid.uuid4(),
-        details={},
+        actor=None, entity_id=uuid.uuid4(), details=ApiTokenCreated(user_id=uuid.uuid4(), prefix="td_abc")
     )
     assert not User.objects.exists()
     with pytest.raises(CommandError, match="already has data"):

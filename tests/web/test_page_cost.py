@@ -16,6 +16,7 @@ from tests.factories import StudentFactory, make_match, make_package, make_sessi
 from tests.helpers import bring_to_status
 from tests.web.conftest import link, logged_in
 from tutordesk.audit.services import audit_log_write
+from tutordesk.tutoring.audit import PackageCreated
 
 
 def statements(client, url: str) -> list[str]:
@@ -46,10 +47,8 @@ def grow(match, tutor, admin, *, sessions: int, start_hours: int) -> None:
     for _ in range(sessions):
         audit_log_write(
             actor=admin,
-            action="package_created",
-            entity_type="package",
             entity_id=match.request_id,
-            details={},
+            details=PackageCreated(request_id=match.request_id, sessions_total=1),
         )
 
 
@@ -134,10 +133,8 @@ def test_the_count_stops_at_five_hundred(tutor, admin, match):
     for _ in range(501):
         audit_log_write(
             actor=admin,
-            action="package_created",
-            entity_type="package",
             entity_id=match.request_id,
-            details={},
+            details=PackageCreated(request_id=match.request_id, sessions_total=1),
         )
     html = logged_in(admin).get("/audit/").content.decode()
     assert "<span data-count>500+</span>" in html

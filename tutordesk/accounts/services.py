@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tutordesk.accounts.access import require_admin
+from tutordesk.accounts.audit import ApiTokenCreated, ApiTokenRevoked, UserCreated, UserUpdated
 from tutordesk.accounts.models import ApiToken, Role, User
-from tutordesk.audit.models import AuditAction, AuditEntity
+from tutordesk.audit.details import OldNew
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list
@@ -50,10 +51,8 @@ def user_create(
     user.save()
     audit_log_write(
         actor=actor,
-        action=AuditAction.USER_CREATED,
-        entity_type=AuditEntity.USER,
         entity_id=user.id,
-        details=dict(fields),
+        details=UserCreated(**fields),
     )
     return user
 
@@ -88,15 +87,13 @@ def user_update(*, user_id: Any, changes: dict[str, Any], actor: User, password:
     if not update_fields:
         return user
     user.save(update_fields=update_fields)
-    details: dict[str, Any] = {"changes": diff}
-    if password:
-        details["password_changed"] = True
     audit_log_write(
         actor=actor,
-        action=AuditAction.USER_UPDATED,
-        entity_type=AuditEntity.USER,
         entity_id=user.id,
-        details=details,
+        details=UserUpdated(
+            changes={field: OldNew(old=change["old"], new=change["new"]) for field, change in diff.items()},
+            password_changed=bool(password),
+        ),
     )
     return user
 
@@ -114,10 +111,8 @@ def api_token_create(*, email: str, name: str = "", actor: User | None = None) -
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], token_hash=token_hash(raw))
     audit_log_write(
         actor=actor,
-        action=AuditAction.API_TOKEN_CREATED,
-        entity_type=AuditEntity.API_TOKEN,
         entity_id=token.id,
-        details={"user_id": str(user.id), "name": name, "prefix": token.prefix},
+        details=ApiTokenCreated(user_id=user.id, name=name, prefix=token.prefix),
     )
     return token, raw
 
@@ -196,10 +191,8 @@ def api_token_revoke(*, token_id: Any, actor: User) -> bool:
     token.save(update_fields=["revoked_at"])
     audit_log_write(
         actor=actor,
-        action=AuditAction.API_TOKEN_REVOKED,
-        entity_type=AuditEntity.API_TOKEN,
         entity_id=token.id,
-        details={"user_id": str(token.user_id), "prefix": token.prefix},
+        details=ApiTokenRevoked(user_id=token.user_id, prefix=token.prefix),
     )
     return True
 

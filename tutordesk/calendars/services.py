@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from tutordesk.accounts.models import User
-from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
+from tutordesk.calendars.audit import CalendarFeedIssued, CalendarFeedRevoked
 from tutordesk.calendars.models import CalendarFeed
 from tutordesk.calendars.tokens import token_hash
 from tutordesk.core import clock
@@ -28,10 +28,8 @@ def calendar_feed_issue(*, actor: User, token: str) -> CalendarFeed:
         feed.issued_at = now
     audit_log_write(
         actor=actor,
-        action=AuditAction.CALENDAR_FEED_ISSUED,
-        entity_type=AuditEntity.CALENDAR_FEED,
         entity_id=feed.id,
-        details={"user_id": str(actor.pk), "replaced_earlier_link": replaced},
+        details=CalendarFeedIssued(user_id=actor.pk, replaced_earlier_link=replaced),
     )
     return feed
 
@@ -47,9 +45,7 @@ def calendar_feed_revoke(*, actor: User) -> bool:
     feed.delete()
     audit_log_write(
         actor=actor,
-        action=AuditAction.CALENDAR_FEED_REVOKED,
-        entity_type=AuditEntity.CALENDAR_FEED,
         entity_id=feed_id,
-        details={"user_id": str(actor.pk)},
+        details=CalendarFeedRevoked(user_id=actor.pk),
     )
     return True

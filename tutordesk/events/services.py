@@ -22,12 +22,20 @@ from django.db import transaction
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
-from tutordesk.audit.models import AuditAction, AuditEntity
+from tutordesk.audit.details import FromTo
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import insert_rows
 from tutordesk.core.errors import Forbidden, NotFound, ValidationError, require
 from tutordesk.core.validation import clean_text
+from tutordesk.events.audit import (
+    NotificationPreferenceChanged,
+    WebhookDeliveryResent,
+    WebhookEndpointCreated,
+    WebhookEndpointDeleted,
+    WebhookEndpointUpdated,
+    WebhookSecretRotated,
+)
 from tutordesk.events.models import (
     DeliveryState,
     Event,
@@ -139,10 +147,8 @@ def webhook_endpoint_create(
     )
     audit_log_write(
         actor=actor,
-        action=AuditAction.WEBHOOK_ENDPOINT_CREATED,
-        entity_type=AuditEntity.WEBHOOK_ENDPOINT,
         entity_id=endpoint.id,
-        details={"url": url, "events": event_types, "description": description, "enabled": True},
+        details=WebhookEndpointCreated(url=url, events=event_types, description=description),
     )
     return endpoint, secret
 
@@ -182,10 +188,13 @@ def webhook_endpoint_update(
     endpoint.save(update_fields=[*changes, "updated_at"])
     audit_log_write(
         actor=actor,
-        action=AuditAction.WEBHOOK_ENDPOINT_UPDATED,
-        entity_type=AuditEntity.WEBHOOK_ENDPOINT,
         entity_id=endpoint.id,
-        details={"url": endpoint.url, "changes": changes},
+        details=WebhookEndpointUpdated(
+            url=endpoint.url,
+            changes={
+                name: FromTo(before=change["from"], after=change["to"]) for name, change in changes.items()
+            },
+        ),
     )
     return endpoint
 
@@ -205,10 +214,10 @@ def webhook_endpoint_rotate_secret(
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     audit_log_write(
         actor=actor,
-        action=AuditAction.WEBHOOK_SECRET_ROTATED,
-        entity_type=AuditEntity.WEBHOOK_ENDPOINT,
         entity_id=endpoint.id,
-        details={"url": endpoint.url, "previous_secret_expires_at": endpoint.previous_secret_expires_at},
+        details=WebhookSecretRotated(
+            url=endpoint.url, previous_secret_expires_at=endpoint.previous_secret_expires_at
+        ),
     )
     return endpoint, secret
 
@@ -218,13 +227,13 @@ def webhook_endpoint_delete(*, endpoint_id: uuid.UUID | str, actor: User) -> Non
     """An admin deletes an endpoint with its delivery log; nothing more is sent to it."""
     require_admin(actor, "delete a webhook endpoint")
     endpoint = _lock_endpoint(endpoint_id)
-    details = {"url": endpoint.url, "events": endpoint.events, "description": endpoint.description}
+    details = WebhookEndpointDeleted(
+        url=endpoint.url, events=endpoint.events, description=endpoint.description
+    )
     endpoint_pk = endpoint.pk
     endpoint.delete()
     audit_log_write(
         actor=actor,
-        action=AuditAction.WEBHOOK_ENDPOINT_DELETED,
-        entity_type=AuditEntity.WEBHOOK_ENDPOINT,
         entity_id=endpoint_pk,
         details=details,
     )
@@ -256,15 +265,13 @@ def webhook_delivery_resend(
     )
     audit_log_write(
         actor=actor,
-        action=AuditAction.WEBHOOK_DELIVERY_RESENT,
-        entity_type=AuditEntity.WEBHOOK_DELIVERY,
         entity_id=delivery.id,
-        details={
-            "endpoint_id": str(delivery.endpoint_id),
-            "event_id": str(delivery.event_id),
-            "from_state": from_state,
-            "attempts_before": delivery.attempts,
-        },
+        details=WebhookDeliveryResent(
+            endpoint_id=delivery.endpoint_id,
+            event_id=delivery.event_id,
+            from_state=from_state,
+            attempts_before=delivery.attempts,
+        ),
     )
     return delivery
 
@@ -298,9 +305,9 @@ def notification_preference_update(*, user: User, outcome_emails: bool, actor: U
     )
     audit_log_write(
         actor=actor,
-        action=AuditAction.NOTIFICATION_PREFERENCE_CHANGED,
-        entity_type=AuditEntity.USER,
         entity_id=user.pk,
-        details={"outcome_emails": {"from": preference.outcome_emails, "to": outcome_emails}},
+        details=NotificationPreferenceChanged(
+            outcome_emails=FromTo(before=preference.outcome_emails, after=outcome_emails)
+        ),
     )
     return True

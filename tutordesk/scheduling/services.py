@@ -25,7 +25,6 @@ from django.db import connection, transaction
 
 from tutordesk.accounts.access import require_admin, require_staff
 from tutordesk.accounts.models import User
-from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list, update_where
@@ -41,16 +40,19 @@ from tutordesk.core.errors import (
 from tutordesk.core.validation import clean_aware_datetime, clean_int, clean_meet_link, clean_text
 from tutordesk.events.models import EventType
 from tutordesk.events.services import NewEvent, events_record, package_balance_events
+from tutordesk.scheduling.audit import SessionCreated, SessionStatusCorrected, SessionStatusUpdated
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Session
 from tutordesk.scheduling.selectors import session_is_visible
 from tutordesk.scheduling.shapes import session_dict
 from tutordesk.scheduling.status import (
     OUTCOME_STATUSES,
     SESSION_STATUS_LABELS,
+    PackageMove,
     SessionStatus,
     can_correct,
     can_transition,
     consumes,
+    package_move,
 )
 from tutordesk.tutoring.models import Match, Package
 from tutordesk.tutoring.services import decrement_sessions_used, increment_sessions_used
@@ -64,15 +66,16 @@ NO_SESSIONS_LEFT = "This student has no sessions left — ask an admin to add a 
 @dataclass(frozen=True)
 class StatusChange:
     session: Session
+    from_status: str
     package: Package | None
     replacement_session: Session | None
 
     @property
-    def package_move(self) -> str | None:
+    def package_move(self) -> PackageMove | None:
         """Whether the change charged or refunded a session on `package` (None: it did neither)."""
         if self.package is None:
             return None
-        return "charged" if self.session.package_id == self.package.id else "refunded"
+        return package_move(self.from_status, self.session.status)
 
 
 @transaction.atomic(savepoint=False)
@@ -119,20 +122,25 @@ def session_update_status(
         updated_by=actor,
         updated_at=now,
     )
-    _audit_status_change(
-        session,
+    audit_log_write(
         actor=actor,
-        action=AuditAction.SESSION_STATUS_UPDATED,
-        from_status=from_status,
-        package=package,
-        tutor_notes=notes,
-        replacement_session_id=str(replacement.id) if replacement else None,
-        new_start_at=new_start_at.isoformat() if new_start_at else None,
+        entity_id=session.id,
+        details=SessionStatusUpdated(
+            from_status=from_status,
+            status=status,
+            tutor_notes=notes,
+            package_id=package.id if package else None,
+            sessions_used_after=package.sessions_used if package else None,
+            replacement_session_id=replacement.id if replacement else None,
+            new_start_at=new_start_at,
+        ),
     )
     _record_events(
         EventType.SESSION_STATUS_UPDATED, session, package=package, charged=package, replacement=replacement
     )
-    return StatusChange(session=session, package=package, replacement_session=replacement)
+    return StatusChange(
+        session=session, from_status=from_status, package=package, replacement_session=replacement
+    )
 
 
 @transaction.atomic(savepoint=False)
@@ -178,15 +186,18 @@ def session_correct_status(
         updated_by=actor,
         updated_at=clock.now(),
     )
-    _audit_status_change(
-        session,
+    audit_log_write(
         actor=actor,
-        action=AuditAction.SESSION_STATUS_CORRECTED,
-        from_status=from_status,
-        package=package,
-        reason=reason,
+        entity_id=session.id,
+        details=SessionStatusCorrected(
+            from_status=from_status,
+            status=status,
+            package_id=package.id if package else None,
+            sessions_used_after=package.sessions_used if package else None,
+            reason=reason,
+        ),
     )
-    change = StatusChange(session=session, package=package, replacement_session=None)
+    change = StatusChange(session=session, from_status=from_status, package=package, replacement_session=None)
     charged = package if change.package_move == "charged" else None
     _record_events(EventType.SESSION_STATUS_CORRECTED, session, package=package, charged=charged)
     return change
@@ -233,15 +244,13 @@ def session_create(
     )
     audit_log_write(
         actor=actor,
-        action=AuditAction.SESSION_CREATED,
-        entity_type=AuditEntity.SESSION,
         entity_id=session.id,
-        details={
-            "match_id": str(match.id),
-            "scheduled_start_at": scheduled_start_at.isoformat(),
-            "duration_minutes": duration_minutes,
-            "meet_link": meet_link,
-        },
+        details=SessionCreated(
+            match_id=match.id,
+            scheduled_start_at=scheduled_start_at,
+            duration_minutes=duration_minutes,
+            meet_link=meet_link,
+        ),
     )
     events_record(changes=[NewEvent(EventType.SESSION_CREATED, {"session": session_dict(session)})])
     return session
@@ -274,31 +283,6 @@ def _record_events(
             student_id=str(session.student_id),
         )
     events_record(changes=changes)
-
-
-def _audit_status_change(
-    session: Session,
-    *,
-    actor: User,
-    action: AuditAction,
-    from_status: str,
-    package: Package | None,
-    **details: Any,
-) -> None:
-    """The audit row of a status update or correction (CONTRACT §3 rule 6 and the correction)."""
-    audit_log_write(
-        actor=actor,
-        action=action,
-        entity_type=AuditEntity.SESSION,
-        entity_id=session.id,
-        details={
-            "from_status": from_status,
-            "status": session.status,
-            "package_id": str(package.id) if package else None,
-            "sessions_used_after": package.sessions_used if package else None,
-            **details,
-        },
-    )
 
 
 def _check_status_value(status: object) -> None:

@@ -69,3 +69,22 @@ def can_correct(from_status: str, to_status: str) -> bool:
 
 def consumes(status: str) -> bool:
     return status in CONSUMING_STATUSES
+
+
+PackageMove = Literal["charged", "refunded"]
+
+
+def package_move(from_status: str, to_status: str) -> PackageMove | None:
+    """What a change from one status to another does to a package: the one place it is decided.
+    Entering a consuming status charges a session; leaving one refunds it; anything else (say,
+    Done corrected to Student No-show) leaves the package as it is."""
+    if consumes(to_status) and not consumes(from_status):
+        return "charged"
+    if consumes(from_status) and not consumes(to_status):
+        return "refunded"
+    return None
+
+
+def status_label(status: str) -> str:
+    """A status in words (§3); a value this version does not know reads as itself."""
+    return SESSION_STATUS_LABELS.get(status, status)

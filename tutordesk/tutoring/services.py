@@ -9,7 +9,6 @@ from django.db import connection, transaction
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
-from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list
@@ -17,6 +16,7 @@ from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.validation import clean_int, clean_text
 from tutordesk.events.models import EventType
 from tutordesk.events.services import NewEvent, events_record
+from tutordesk.tutoring.audit import MatchCreated, MatchEnded, PackageCreated, RequestCreated
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
 from tutordesk.tutoring.shapes import package_dict
 
@@ -34,10 +34,8 @@ def request_create(*, student: User, subject: str, actor: User) -> TutoringReque
     request = TutoringRequest.objects.create(student=student, subject=subject)
     audit_log_write(
         actor=actor,
-        action=AuditAction.REQUEST_CREATED,
-        entity_type=AuditEntity.REQUEST,
         entity_id=request.id,
-        details={"student_id": str(student.id), "subject": subject},
+        details=RequestCreated(student_id=student.id, subject=subject),
     )
     return request
 
@@ -58,10 +56,8 @@ def match_create(*, request: TutoringRequest, tutor: User, actor: User) -> Match
     TutoringRequest.objects.filter(pk=request.pk).update(status=TutoringRequest.Status.MATCHED)
     audit_log_write(
         actor=actor,
-        action=AuditAction.MATCH_CREATED,
-        entity_type=AuditEntity.MATCH,
         entity_id=match.id,
-        details={"request_id": str(request.id), "tutor_id": str(tutor.id)},
+        details=MatchCreated(request_id=request.id, tutor_id=tutor.id),
     )
     return match
 
@@ -87,10 +83,8 @@ def match_end(*, match_id: uuid.UUID | str, actor: User) -> bool:
     )
     audit_log_write(
         actor=actor,
-        action=AuditAction.MATCH_ENDED,
-        entity_type=AuditEntity.MATCH,
         entity_id=match.id,
-        details={"request_id": str(match.request_id), "tutor_id": str(match.tutor_id), "status": "ended"},
+        details=MatchEnded(request_id=match.request_id, tutor_id=match.tutor_id),
     )
     return True
 
@@ -112,10 +106,8 @@ def package_create(*, request_id: uuid.UUID, sessions_total: int, actor: User) -
     package = Package.objects.create(request_id=request_id, sessions_total=sessions_total)
     audit_log_write(
         actor=actor,
-        action=AuditAction.PACKAGE_CREATED,
-        entity_type=AuditEntity.PACKAGE,
         entity_id=package.id,
-        details={"request_id": str(request_id), "sessions_total": sessions_total},
+        details=PackageCreated(request_id=request_id, sessions_total=sessions_total),
     )
     package_data = package_dict(package)
     events_record(

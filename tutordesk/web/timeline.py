@@ -1,7 +1,8 @@
 """A session's story in words: every audit row about it, oldest first (web.views' session page).
 
 The rows come from the audit log (two statements: the rows with their actors, then the packages
-they name), so the page shows exactly what was recorded, never a reconstruction.
+they name), each read back through its action's typed shape (audit.details), so the page shows
+exactly what was recorded, never a reconstruction, and a row written years ago still reads.
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ from typing import Any
 
 from django.db.models import Q
 
-from tutordesk.audit.models import AuditAction, AuditEntity, AuditLog
+from tutordesk.audit.details import AuditDetails, Names, details_of
+from tutordesk.audit.models import AuditEntity, AuditLog
+from tutordesk.scheduling.audit import (
+    SessionCreated,
+    SessionStatusCorrected,
+    SessionStatusUpdated,
+    StatusChangeDetails,
+)
 from tutordesk.scheduling.models import Session
-from tutordesk.scheduling.status import consumes
 from tutordesk.tutoring.models import Package
 
 
@@ -23,7 +30,7 @@ from tutordesk.tutoring.models import Package
 class Entry:
     """One line of the timeline."""
 
-    kind: str  # created | replacement | recorded | corrected
+    kind: str  # created | replacement | recorded | corrected | other
     at: datetime
     actor: str  # the person's name, or "Tutordesk" for a change nobody made by hand
     title: str
@@ -52,72 +59,56 @@ def session_timeline(session: Session) -> list[Entry]:
         about_it |= Q(
             entity_type=AuditEntity.SESSION,
             entity_id=session.rescheduled_from_id,
-            action=AuditAction.SESSION_STATUS_UPDATED,
+            action=SessionStatusUpdated.action,
             details__replacement_session_id=str(session.id),
         )
     logs = list(AuditLog.objects.filter(about_it).select_related("actor").order_by("created_at", "id"))
-    package_ids = {_uuid(log.details.get("package_id")) for log in logs} - {None}
+    read = [(log, details_of(log)) for log in logs]
+    package_ids = {d.package_id for _, d in read if isinstance(d, StatusChangeDetails) and d.package_id}
     packages = {p.id: p for p in Package.objects.filter(id__in=package_ids)} if package_ids else {}
-    return [_entry(log, session, packages) for log in logs]
+    return [_entry(log, details, session, packages) for log, details in read]
 
 
-def _uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _when(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _entry(log: AuditLog, session: Session, packages: dict[uuid.UUID, Package]) -> Entry:
-    details = log.details if isinstance(log.details, dict) else {}
+def _entry(
+    log: AuditLog, details: AuditDetails, session: Session, packages: dict[uuid.UUID, Package]
+) -> Entry:
     actor = log.actor.name if log.actor else "Tutordesk"
-    if log.entity_id != session.id:
+    if log.entity_id != session.id and isinstance(details, SessionStatusUpdated):
         return Entry(
             kind="replacement",
             at=log.created_at,
             actor=actor,
             title="Created when an earlier session was rescheduled to this time",
             linked_session_id=str(log.entity_id),
-            notes=details.get("tutor_notes") or "",
+            notes=details.tutor_notes or "",
         )
-    if log.action == AuditAction.SESSION_CREATED:
+    if isinstance(details, SessionCreated):
         return Entry(
             kind="created",
             at=log.created_at,
             actor=actor,
             title="Scheduled",
-            new_start_at=_when(details.get("scheduled_start_at")),
-            facts={
-                "duration_minutes": details.get("duration_minutes"),
-                "meet_link": details.get("meet_link"),
-            },
+            new_start_at=details.scheduled_start_at,
+            facts={"duration_minutes": details.duration_minutes, "meet_link": details.meet_link},
         )
-    from_status = str(details.get("from_status", ""))
-    to_status = str(details.get("status", ""))
-    package = packages.get(_uuid(details.get("package_id")))  # type: ignore[arg-type]
-    move = ""
-    if package is not None:
-        move = "refunded" if consumes(from_status) and not consumes(to_status) else "charged"
-    corrected = log.action == AuditAction.SESSION_STATUS_CORRECTED
-    return Entry(
-        kind="corrected" if corrected else "recorded",
-        at=log.created_at,
-        actor=actor,
-        title="Corrected" if corrected else "Recorded",
-        from_status=from_status,
-        to_status=to_status,
-        package=package,
-        package_move=move,
-        sessions_used_after=details.get("sessions_used_after"),
-        reason=details.get("reason") or "",
-        notes=details.get("tutor_notes") or "",
-        new_start_at=_when(details.get("new_start_at")),
-        linked_session_id=details.get("replacement_session_id") or "",
-    )
+    if isinstance(details, StatusChangeDetails):
+        corrected = isinstance(details, SessionStatusCorrected)
+        package = packages.get(details.package_id) if details.package_id else None
+        updated = details if isinstance(details, SessionStatusUpdated) else None
+        return Entry(
+            kind="corrected" if corrected else "recorded",
+            at=log.created_at,
+            actor=actor,
+            title="Corrected" if corrected else "Recorded",
+            from_status=details.from_status,
+            to_status=details.status,
+            package=package,
+            package_move=(details.package_move or "") if package is not None else "",
+            sessions_used_after=details.sessions_used_after,
+            reason=details.reason if isinstance(details, SessionStatusCorrected) else "",
+            notes=(updated.tutor_notes or "") if updated else "",
+            new_start_at=updated.new_start_at if updated else None,
+            linked_session_id=str(updated.replacement_session_id or "") if updated else "",
+        )
+    # Any other change about the session: the shape's own words.
+    return Entry(kind="other", at=log.created_at, actor=actor, title=details.words(Names()))
