@@ -201,9 +201,10 @@ def test_an_admin_corrects_done_to_tutor_no_show_and_the_audit_shows_both(
 
     page.click('nav >> text="Audit log"')
     page.wait_for_url("**/audit/")
-    page.fill('input[name="entity_id"]', str(past_session.id))
-    page.click('form[data-filters] button[type="submit"]')
-    page.wait_for_url("**/audit/?*")
+    # Every row about that session: the row's own link, never a typed id.
+    page.click('[data-audit-action="session_status_corrected"] [data-entity-link]')
+    page.wait_for_url(f"**/audit/?*entity_id={past_session.id}*")
+    assert page.locator("[data-entity-filter]").is_visible()
     assert page.locator('[data-audit-action="session_status_updated"]').count() == 1
     assert page.locator('[data-audit-action="session_status_corrected"]').count() == 1
     assert "recorded by mistake" in page.content()

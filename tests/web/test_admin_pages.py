@@ -153,10 +153,13 @@ def test_the_audit_csv_export_has_the_filtered_rows_and_defuses_formulas(
 
 def test_audit_rows_come_fifty_to_a_page_with_older_and_newer_links(admin, admin_client_, match):
     from tutordesk.audit.services import audit_log_write
+    from tutordesk.tutoring.audit import PackageCreated
 
     for _ in range(55):
         audit_log_write(
-            actor=admin, action="package_created", entity_type="package", entity_id=uuid.uuid4(), details={}
+            actor=admin,
+            entity_id=uuid.uuid4(),
+            details=PackageCreated(request_id=uuid.uuid4(), sessions_total=1),
         )
     every = list(AuditLog.objects.order_by("-created_at", "-id").values_list("id", flat=True))
     first = admin_client_.get("/audit/").content.decode()
@@ -174,13 +177,14 @@ def test_audit_dates_are_read_in_the_admins_time_zone(admin, admin_client_):
     from zoneinfo import ZoneInfo
 
     from tutordesk.audit.services import audit_log_write
+    from tutordesk.tutoring.audit import PackageCreated
 
     # An admin so far from UTC that their calendar day is not UTC's right now: Kiritimati (UTC+14)
     # is a day ahead from 10:00 UTC on, Etc/GMT+12 (UTC-12) a day behind until 12:00 UTC.
     admin.timezone = "Pacific/Kiritimati" if timezone.now().hour >= 11 else "Etc/GMT+12"
     admin.save(update_fields=["timezone"])
     row = audit_log_write(
-        actor=admin, action="package_created", entity_type="package", entity_id=uuid.uuid4(), details={}
+        actor=admin, entity_id=uuid.uuid4(), details=PackageCreated(request_id=uuid.uuid4(), sessions_total=1)
     )
     local_day = row.created_at.astimezone(ZoneInfo(admin.timezone)).date()
     utc_day = row.created_at.astimezone(UTC).date()
@@ -223,7 +227,29 @@ def test_the_audit_page_names_actions_in_words(admin_client_, past_session, tuto
 
     update_status(session_id=past_session.id, status="done", actor=tutor)
     page = admin_client_.get("/audit/").content.decode()
-    assert ">Status recorded</td>" in page
+    assert 'title="session_status_updated">Status recorded</span>' in page
     assert 'data-audit-action="session_status_updated"' in page
+    # The details in words, as the timeline says them, with the package move decided once.
+    assert "Recorded Done (was Upcoming); 1 session charged" in page
     csv = b"".join(admin_client_.get("/audit/export.csv").streaming_content).decode()
     assert "session_status_updated" in csv
+
+
+def test_the_audit_log_filters_by_the_person_a_row_is_about_by_name_not_by_id(
+    admin, admin_client_, tutor, other_tutor
+):
+    from django.db import transaction
+
+    from tutordesk.accounts.services import user_update
+
+    with transaction.atomic():
+        user_update(user_id=tutor.id, changes={"name": "Tara T. Tutor"}, actor=admin)
+    about_tara = AuditLog.objects.get(entity_id=tutor.id, action="user_updated")
+
+    page = admin_client_.get("/audit/?person=tara@example").content.decode()
+    assert f'data-audit-id="{about_tara.id}"' in page
+    assert "Changed name from &#x27;Tara Tutor&#x27; to &#x27;Tara T. Tutor&#x27;" in page
+    assert f'data-audit-id="{about_tara.id}"' not in admin_client_.get("/audit/?person=Otto").content.decode()
+    # Who did it is a name or an email too.
+    assert f'data-audit-id="{about_tara.id}"' in admin_client_.get("/audit/?actor=Ada").content.decode()
+    assert f'data-audit-id="{about_tara.id}"' not in admin_client_.get("/audit/?actor=Otto").content.decode()

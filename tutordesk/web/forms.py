@@ -257,8 +257,10 @@ class AuditFilterForm(DateRangeMixin):
         required=False,
         choices=[("", "Any"), *AuditEntity.choices],
     )
-    entity_id = forms.UUIDField(label="Entity id", required=False)
-    actor = forms.CharField(label="Actor", required=False, max_length=200)
+    # Set by the links on the rows ("every row about this"), shown as a chip, never typed.
+    entity_id = forms.UUIDField(label="Entity id", required=False, widget=forms.HiddenInput)
+    actor = forms.CharField(label="Who (name or email)", required=False, max_length=200)
+    person = forms.CharField(label="About a person (name or email)", required=False, max_length=200)
 
 
 class ReportFilterForm(DateRangeMixin):

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tutordesk.accounts.models import Role, User
-from tutordesk.audit.models import AuditAction, AuditLog
+from tutordesk.audit.models import AuditAction, AuditEntity, AuditLog
 from tutordesk.audit.selectors import audit_logs_filtered
 from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
@@ -169,6 +169,7 @@ class AuditFilters:
     entity_type: str = ""
     entity_id: uuid.UUID | None = None
     actor: str = ""
+    person: str = ""
     start: datetime | None = None
     end: datetime | None = None
 
@@ -183,6 +184,8 @@ def audit_logs(user: User, filters: AuditFilters) -> QuerySet[AuditLog]:
     )
     if filters.actor:
         logs = logs.filter(actor_id__in=people_matching(filters.actor))
+    if filters.person:
+        logs = logs.filter(entity_type=AuditEntity.USER, entity_id__in=people_matching(filters.person))
     if filters.start:
         logs = logs.filter(created_at__gte=filters.start)
     if filters.end:

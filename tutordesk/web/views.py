@@ -10,6 +10,7 @@ import csv
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tutordesk.accounts.models import Role, User
+from tutordesk.audit.details import Names, details_of
+from tutordesk.audit.models import AuditLog
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
@@ -260,6 +263,7 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, queries.Audit
             entity_type=form.cleaned_data["entity_type"],
             entity_id=form.cleaned_data["entity_id"],
             actor=form.cleaned_data["actor"].strip(),
+            person=form.cleaned_data["person"].strip(),
             start=start,
             end=end,
         )
@@ -279,8 +283,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         size=AUDIT_PAGE_SIZE,
         decorate=lambda logs: logs.select_related("actor"),
     )
-    for row in page.rows:
-        row.details_json = json.dumps(row.details, sort_keys=True, ensure_ascii=False)
+    rows = audit_rows(page.rows)
     filtered = filters != queries.AuditFilters()
     listing = section(page, id="audit", title="Audit rows", param="cursor", empty="")
     return render(
@@ -289,11 +292,31 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "section": listing,
+            "rows": rows,
             "actions": queries.audit_actions(),
             "filtered": filtered,
             "nav": "audit",
         },
     )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    log: AuditLog
+    words: str
+    details_json: str  # the details as written, beside the words
+
+
+def audit_rows(logs: list[AuditLog]) -> list[AuditRow]:
+    """Each row's details read through its shape and put into words, naming people (one query
+    for every person the page mentions)."""
+    read = [(log, details_of(log)) for log in logs]
+    mentioned = {person for _, details in read for person in details.people()}
+    names = Names(dict(User.objects.filter(pk__in=mentioned).values_list("id", "name")) if mentioned else {})
+    return [
+        AuditRow(log, details.words(names), json.dumps(log.details, sort_keys=True, ensure_ascii=False))
+        for log, details in read
+    ]
 
 
 def csv_cell(value: object) -> str:
