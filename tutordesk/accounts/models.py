@@ -20,6 +20,8 @@ class Role(models.TextChoices):
     STUDENT = "student", "Student"
     TUTOR = "tutor", "Tutor"
     ADMIN = "admin", "Admin"
+    # A parent or payer: sees what each linked student sees, read-only, and gets their emails.
+    GUARDIAN = "guardian", "Guardian"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -81,6 +83,10 @@ class User(AbstractBaseUser):
     def is_student(self) -> bool:
         return self.role == Role.STUDENT
 
+    @property
+    def is_guardian(self) -> bool:
+        return self.role == Role.GUARDIAN
+
     # Django's admin asks these; the admin role is the only permission Tutordesk has.
     @property
     def is_staff(self) -> bool:
@@ -98,6 +104,28 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_staff
+
+
+class Guardianship(models.Model):
+    """A guardian (a parent or payer) looks after a student: they see what the student sees."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    guardian = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = CreatedAtField()
+
+    class Meta:
+        db_table = "guardianships"
+        constraints = [
+            # Leads with the guardian: "whom does this guardian look after" reads this index.
+            models.UniqueConstraint(fields=["guardian", "student"], name="guardianships_pair_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(guardian=models.F("student")), name="guardianships_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} looks after {self.student_id}"
 
 
 class ApiToken(models.Model):

@@ -1,0 +1,43 @@
+"""Reads of people: who looks after whom (guardians)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from tutordesk.accounts.models import Guardianship, User
+
+
+def students_of_guardian(guardian: User) -> QuerySet[Guardianship]:
+    """The guardian's links, as a subquery-able queryset of `student_id`s (`.values("student_id")`)."""
+    return Guardianship.objects.filter(guardian_id=guardian.pk)
+
+
+def student_ids_seen_by(user: User) -> list[uuid.UUID]:
+    """The students whose lessons, packages and emails this person sees as the student does:
+    a student themself, a guardian each linked student (active ones only), anyone else nobody."""
+    if user.is_student:
+        return [user.pk]
+    if user.is_guardian:
+        return list(
+            Guardianship.objects.filter(guardian_id=user.pk, student__is_active=True)
+            .order_by("student__name", "student_id")
+            .values_list("student_id", flat=True)
+        )
+    return []
+
+
+def guardian_ids_of(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Each student's active guardians (for emails): one query for any number of students."""
+    ids = set(student_ids)
+    found: dict[uuid.UUID, list[uuid.UUID]] = {student_id: [] for student_id in ids}
+    if not ids:
+        return found
+    rows = Guardianship.objects.filter(student_id__in=ids, guardian__is_active=True).values_list(
+        "student_id", "guardian_id"
+    )
+    for student_id, guardian_id in rows.order_by("created_at", "id"):
+        found[student_id].append(guardian_id)
+    return found
