@@ -142,6 +142,7 @@ def test_the_delivery_log_is_newest_first_and_paginated(api, receiver, tutor, ma
         "created_at",
         "next_attempt_at",
         "state",
+        "attempts",
     }
     assert (item["event_type"], item["attempt"], item["status_code"], item["state"]) == (
         "session.status_updated",

@@ -8,7 +8,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from tutordesk.core.shapes import IsoDateTime, UuidText, time_text
-from tutordesk.events.models import WebhookDelivery, WebhookEndpoint
+from tutordesk.events.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 EventTypeName = Literal[
     "session.created",
@@ -40,6 +40,16 @@ class WebhookEndpointWithSecretOut(WebhookEndpointOut):
     ]
 
 
+class WebhookAttemptOut(TypedDict):
+    number: Annotated[int, Field(description="1 for the first; a send-again goes on counting")]
+    status_code: Annotated[
+        int | None, Field(description="the receiver's answer; null when no HTTP answer came")
+    ]
+    error: Annotated[str, Field(description="why this attempt failed; empty after a 2xx")]
+    duration_ms: int
+    created_at: IsoDateTime
+
+
 class WebhookDeliveryOut(TypedDict):
     id: UuidText
     event_id: Annotated[UuidText, Field(description="also the `webhook-id` header of every attempt")]
@@ -53,6 +63,10 @@ class WebhookDeliveryOut(TypedDict):
     created_at: IsoDateTime
     next_attempt_at: Annotated[IsoDateTime | None, Field(description="null once succeeded or failed")]
     state: Literal["pending", "succeeded", "failed"]
+    attempts: Annotated[
+        list[WebhookAttemptOut],
+        Field(description="every attempt made, oldest first (the last one is what the fields above repeat)"),
+    ]
 
 
 def webhook_endpoint_dict(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
@@ -71,8 +85,19 @@ def webhook_endpoint_with_secret_dict(endpoint: WebhookEndpoint, secret: str) ->
     return {**webhook_endpoint_dict(endpoint), "secret": secret}  # type: ignore[typeddict-item]
 
 
-def webhook_delivery_dict(delivery: WebhookDelivery) -> WebhookDeliveryOut:
-    """Reads `delivery.event` (select_related it for lists)."""
+def webhook_attempt_dict(attempt: WebhookAttempt) -> WebhookAttemptOut:
+    return {
+        "number": attempt.number,
+        "status_code": attempt.status_code,
+        "error": attempt.error,
+        "duration_ms": attempt.duration_ms,
+        "created_at": time_text(attempt.created_at),
+    }
+
+
+def webhook_delivery_dict(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> WebhookDeliveryOut:
+    """Reads `delivery.event` (select_related it for lists); `attempts` are the delivery's, oldest
+    first (`events.selectors.webhook_attempts_of` reads a whole page's in one query)."""
     return {
         "id": str(delivery.id),
         "event_id": str(delivery.event_id),
@@ -84,4 +109,5 @@ def webhook_delivery_dict(delivery: WebhookDelivery) -> WebhookDeliveryOut:
         "created_at": time_text(delivery.created_at),
         "next_attempt_at": time_text(delivery.next_attempt_at) if delivery.next_attempt_at else None,
         "state": delivery.state,  # type: ignore[typeddict-item]
+        "attempts": [webhook_attempt_dict(attempt) for attempt in attempts],
     }

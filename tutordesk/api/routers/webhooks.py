@@ -17,7 +17,9 @@ from tutordesk.api.responses import LIST_ERRORS, READ_ERRORS, UNAVAILABLE, WRITE
 from tutordesk.api.schemas import Problem
 from tutordesk.core.db import run_in_transaction
 from tutordesk.core.validation import NO_NUL_PATTERN
+from tutordesk.events.models import WebhookDelivery
 from tutordesk.events.selectors import (
+    webhook_attempts_of,
     webhook_deliveries_of,
     webhook_endpoint_get,
     webhook_endpoints_visible_to,
@@ -211,18 +213,24 @@ def webhook_endpoints_rotate_secret(
 def webhook_deliveries_list(
     request: AuthedRequest, endpoint_id: str = ObjectId, limit: int = Limit, cursor: str | None = Cursor
 ) -> HttpResponse:
-    """The endpoint's deliveries, newest first: one per event, with its last attempt."""
+    """The endpoint's deliveries, newest first: one per event, with its last attempt's answer and
+    every attempt made (`attempts`, oldest first)."""
     endpoint = webhook_endpoint_get(endpoint_id=endpoint_id, user=request.auth)
-    return ok(
-        keyset_page(
-            webhook_deliveries_of(endpoint),
-            time_field="created_at",
-            cursor=cursor,
-            limit=limit,
-            newest_first=True,
-            to_dict=webhook_delivery_dict,
-        )
+    page = keyset_page(
+        webhook_deliveries_of(endpoint),
+        time_field="created_at",
+        cursor=cursor,
+        limit=limit,
+        newest_first=True,
+        to_dict=lambda delivery: delivery,
     )
+    return ok({**page, "items": delivery_dicts(page["items"])})
+
+
+def delivery_dicts(deliveries: list[WebhookDelivery]) -> list[WebhookDeliveryOut]:
+    """The deliveries with their attempts, read for all of them in one query."""
+    attempts = webhook_attempts_of(deliveries)
+    return [webhook_delivery_dict(delivery, attempts[delivery.pk]) for delivery in deliveries]
 
 
 @router.post(
@@ -243,6 +251,6 @@ def webhook_deliveries_resend(
             delivery_id=delivery_id, endpoint_id=endpoint_id, actor=request.auth
         )
         delivery = webhook_deliveries_of(delivery.endpoint).get(pk=delivery.pk)
-        return 200, webhook_delivery_dict(delivery)
+        return 200, delivery_dicts([delivery])[0]
 
     return respond_once(request, key=idempotency_key, run=run)
