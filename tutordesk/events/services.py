@@ -44,7 +44,7 @@ from tutordesk.events.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from tutordesk.events.ssrf import MAX_URL_LENGTH, UnsafeUrl, check_url
+from tutordesk.events.ssrf import MAX_URL_LENGTH, UnsafeUrl, check_new_url
 
 MAX_DESCRIPTION_LENGTH = 500
 # A charge that leaves this many sessions on the request's active packages is "running low".
@@ -106,7 +106,7 @@ def new_secret() -> str:
 def clean_webhook_url(url: object) -> str:
     """A URL the worker may call (events.ssrf), or ValidationError on `url`."""
     try:
-        check_url(url)
+        check_new_url(url)
     except UnsafeUrl as exc:
         raise ValidationError(str(exc), field="url", reason="unsafe_url") from exc
     assert isinstance(url, str)

@@ -41,18 +41,18 @@ from tutordesk.events.shapes import (
     webhook_endpoint_dict,
     webhook_endpoint_with_secret_dict,
 )
-from tutordesk.events.ssrf import MAX_URL_LENGTH
+from tutordesk.events.ssrf import MAX_URL_LENGTH, url_pattern
 
 router = Router(tags=["webhooks"])
 
-# What this server accepts, as it was started: http:// only with TUTORDESK_WEBHOOKS_ALLOW_PRIVATE=1.
-URL_PATTERN = (
-    r"^https?://[^\x00-\x20\x7f]+$" if settings.WEBHOOKS_ALLOW_PRIVATE else r"^https://[^\x00-\x20\x7f]+$"
-)
+# The service's own rule for a new URL, as this server was started (http:// only with
+# TUTORDESK_WEBHOOKS_ALLOW_PRIVATE=1).
+URL_PATTERN = url_pattern()
 URL_DESCRIPTION = (
-    "Where to POST the events. Its host must resolve to public addresses only (loopback, link-local, "
-    "private, multicast and reserved addresses are a validation_error), and it may carry no user name, "
-    "password or #fragment"
+    "Where to POST the events: a host name, an IPv4 address or an [IPv6] address, an optional port "
+    "(1-65535), then an optional path and query in printable ASCII; no user name, password or "
+    "#fragment. Its host must resolve to public addresses only (loopback, link-local, private, "
+    "multicast and reserved addresses are a validation_error)"
     + (
         "; this server runs with TUTORDESK_WEBHOOKS_ALLOW_PRIVATE=1, so http:// and private addresses "
         "are allowed too."
