@@ -80,6 +80,7 @@ api = TutordeskAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=errors.read_only_page,
 )
 errors.install(api)
 for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -91,6 +94,15 @@ def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response("internal_error", "Something went wrong on our side; it has been logged")
 
 
+# Exempt from Django's CSRF check: it changes nothing, and a POST to a path that does not exist is
+# a 404 in the API's shape whoever sends it, never Django's HTML CSRF page.
+@csrf_exempt
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Unknown paths under /api/v1/ answer in the API's shape, not with an HTML page."""
+    """Unknown paths under /api/v1/ answer in the API's shape, not with an HTML page, whatever the method."""
     return problem_response("not_found", "No such API endpoint; see /api/v1/docs")
+
+
+def read_only_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and the docs page: GET (and HEAD) only, another method 405 like any
+    endpoint's (api.middleware makes it problem+json), without Django's CSRF page."""
+    return csrf_exempt(require_safe(view))
