@@ -95,9 +95,9 @@ def check_new_url(url: object) -> Target:
     if isinstance(url, str) and len(url) <= MAX_URL_LENGTH and not re.fullmatch(url_pattern(), url):
         schemes = "http:// or https://" if allow_private() else "https://"
         raise UnsafeUrl(
-            f"The URL must be {schemes}, a host name or IP address, an optional port (1-65535), "
-            "then an optional path and query of printable ASCII characters, without a #fragment "
-            "or a user name"
+            f"The URL must be {schemes}, then a host name or IP address, an optional :port "
+            "(1-65535) and an optional path and query in printable ASCII, with no user name "
+            "and no #fragment"
         )
     return check_url(url)
 
