@@ -17,12 +17,12 @@ def students_of_guardian(guardian: User) -> QuerySet[Guardianship]:
 
 def student_ids_seen_by(user: User) -> list[uuid.UUID]:
     """The students whose lessons, packages and emails this person sees as the student does:
-    a student themself, a guardian each linked student (active ones only), anyone else nobody."""
+    a student themself, a guardian each linked student, anyone else nobody."""
     if user.is_student:
         return [user.pk]
     if user.is_guardian:
         return list(
-            Guardianship.objects.filter(guardian_id=user.pk, student__is_active=True)
+            students_of_guardian(user)
             .order_by("student__name", "student_id")
             .values_list("student_id", flat=True)
         )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Q, QuerySet
 
 from tutordesk.accounts.models import User
+from tutordesk.accounts.selectors import student_ids_seen_by, students_of_guardian
 from tutordesk.core.errors import NotFound
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.status import CONSUMING_STATUSES
@@ -17,13 +18,16 @@ from tutordesk.tutoring.models import Package
 
 
 def session_visibility_q(user: User) -> Q:
-    """Admins see every session, tutors their own, students theirs; nobody else sees any."""
+    """Admins see every session, tutors their own, students theirs, guardians their students';
+    nobody else sees any."""
     if user.is_admin:
         return Q()
     if user.is_tutor:
         return Q(tutor_id=user.id)
     if user.is_student:
         return Q(student_id=user.id)
+    if user.is_guardian:
+        return Q(student_id__in=students_of_guardian(user).values("student_id"))
     return Q(pk__in=[])
 
 
@@ -32,6 +36,7 @@ def session_is_visible(session: Session, user: User) -> bool:
         user.is_admin
         or (user.is_tutor and session.tutor_id == user.id)
         or (user.is_student and session.student_id == user.id)
+        or (user.is_guardian and session.student_id in student_ids_seen_by(user))
     )
 
 

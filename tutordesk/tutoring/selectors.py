@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, QuerySet, Sum
 
 from tutordesk.accounts.models import User
+from tutordesk.accounts.selectors import students_of_guardian
 from tutordesk.core.errors import Forbidden, NotFound
 from tutordesk.tutoring.models import Match, Package
 
@@ -20,6 +21,8 @@ def packages_visible_to(user: User) -> QuerySet[Package]:
         return packages
     if user.is_student:
         return packages.filter(request__student_id=user.id)
+    if user.is_guardian:
+        return packages.filter(request__student_id__in=students_of_guardian(user).values("student_id"))
     if user.is_tutor:
         # A subquery, not a join: a tutor matched to one request twice must not see its packages
         # twice (a join would repeat them and double any sum over them).
