@@ -2,8 +2,8 @@
 
 Users are plain rows (there is no user service). Everything else goes through the services,
 each call inside an outermost `transaction.atomic()` as the product's own callers make it:
-requests (`request_create`), matches (`match_create`), packages (`package_create`) and
-sessions (`session_create`). So every row a test stands on passed the services' checks and
+requests (`request_create`), matches (`match_create`, `match_end`), packages (`package_create`)
+and sessions (`session_create`). So every row a test stands on passed the services' checks and
 left its audit row, and a tutor is never booked twice at once.
 
 The services want an admin as the actor. When a test names none, the "system admin" (created
@@ -23,7 +23,7 @@ from tutordesk.accounts.models import Role, User
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.services import session_create, session_update_status
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
-from tutordesk.tutoring.services import match_create, package_create, request_create
+from tutordesk.tutoring.services import match_create, match_end, package_create, request_create
 
 TEST_PASSWORD = "correct-horse-battery"
 SYSTEM_ADMIN_EMAIL = "system-admin@example.test"
@@ -96,11 +96,12 @@ def make_match(
     return Match.objects.select_related("request", "tutor").get(pk=match.pk)
 
 
-def end_match(match: Match) -> Match:
-    """End a match as the product does today: no service ends one, Django's admin saves the
-    status field in place (tutoring/admin.py), and so does this."""
-    match.status = Match.Status.ENDED
-    match.save(update_fields=["status"])
+def end_match(match: Match, *, actor: User | None = None) -> Match:
+    """End an active match (`match_end`): its request is open again for a new tutor."""
+    with transaction.atomic():
+        ended = match_end(match_id=match.pk, actor=actor or system_admin())
+    assert ended, "the match had ended already"
+    match.refresh_from_db()
     return match
 
 

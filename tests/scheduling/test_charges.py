@@ -79,7 +79,7 @@ def test_without_capacity_it_refuses_and_writes_nothing(status, match, tutor):
     before = snapshot()
     with pytest.raises(NoActivePackage) as info:
         update_status(session_id=session.id, status=status, actor=tutor, tutor_notes="went well")
-    assert "no sessions left" in info.value.detail
+    assert info.value.code == "no_active_package"
     assert snapshot() == before
 
 

@@ -58,8 +58,9 @@ def test_the_student_may_not_schedule(match, student, start):
 
 def test_an_ended_match_takes_no_sessions(match, tutor, start):
     end_match(match)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         create(match_id=match.id, scheduled_start_at=start, duration_minutes=60, actor=tutor)
+    assert info.value.context == {"field": "match_id", "reason": "match_ended"}
 
 
 @pytest.mark.parametrize(

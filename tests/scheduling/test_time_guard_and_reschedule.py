@@ -88,10 +88,11 @@ def test_a_replacement_may_not_double_book_the_tutor(future_session, match, tuto
 
 def test_a_replacement_needs_an_active_match(future_session, tutor):
     end_match(future_session.match)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         update_status(
             session_id=future_session.id,
             status="rescheduled",
             actor=tutor,
             new_start_at=timezone.now() + timedelta(days=3),
         )
+    assert info.value.context == {"field": "new_start_at", "reason": "match_ended"}
