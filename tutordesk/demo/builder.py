@@ -67,7 +67,8 @@ class _NoProgress:
 
 
 def check_demo_size(*, tutors: int, students: int, sessions_per_match: int) -> None:
-    """Raise ValueError when these sizes cannot hold the demo (before anything is wiped)."""
+    """Raise DemoSizeError (a ValueError) when these sizes cannot hold the demo (before anything
+    is wiped)."""
     make_plan(tutors=tutors, students=students, sessions_per_match=sessions_per_match)
 
 

@@ -109,6 +109,15 @@ class Plan:
         return past, future
 
 
+class DemoSizeError(ValueError):
+    """Sizes the demo cannot honour. `code` names the rule: `more_tutors_than_students`,
+    `past_does_not_fit` or `future_does_not_fit`; the message says it in words, with what to change."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass
 class _Casting:
     student: int
@@ -119,11 +128,12 @@ class _Casting:
 
 
 def make_plan(*, tutors: int, students: int, sessions_per_match: int) -> Plan:
-    """The plan for these sizes; ValueError when they cannot give what the contract promises."""
+    """The plan for these sizes; DemoSizeError when they cannot give what the contract promises."""
     if tutors > students:
-        raise ValueError(
+        raise DemoSizeError(
+            "more_tutors_than_students",
             f"--tutors {tutors} is more than --students {students}: every tutor needs a student "
-            "(and past sessions waiting for an outcome); add students or lower --tutors"
+            "(and past sessions waiting for an outcome); add students or lower --tutors",
         )
     k = sessions_per_match
     base = -(-k // 2)
@@ -169,12 +179,14 @@ def _check_fit(plan: Plan) -> None:
     for tutor in range(plan.tutors):
         past, future = plan.load_of(tutor)
         if past > PAST_SLOTS:
-            raise ValueError(
+            raise DemoSizeError(
+                "past_does_not_fit",
                 f"{past} past sessions per tutor do not fit in the {PAST_SLOTS} free hours of the "
-                "last two weeks; add tutors or lower --sessions-per-match"
+                "last two weeks; add tutors or lower --sessions-per-match",
             )
         if future > FUTURE_SLOTS:
-            raise ValueError(
+            raise DemoSizeError(
+                "future_does_not_fit",
                 f"{future} upcoming sessions per tutor do not fit in the {FUTURE_SLOTS} free hours of "
-                "the next two weeks; add tutors or lower --sessions-per-match"
+                "the next two weeks; add tutors or lower --sessions-per-match",
             )

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from tutordesk.core import clock
 from tutordesk.demo.builder import DatabaseNotEmpty, check_demo_size, seed_demo
+from tutordesk.demo.plan import DemoSizeError
 
 PROGRESS_FROM = 5000  # sessions; smaller runs finish before a bar would help
 NOT_EMPTY = (
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         sizes = {k: options[k] for k in ("tutors", "students", "sessions_per_match")}
         try:
             check_demo_size(**sizes)
-        except ValueError as exc:
+        except DemoSizeError as exc:
             raise CommandError(str(exc)) from exc
         password = os.environ.get("TUTORDESK_DEMO_PASSWORD") or "tutordesk-demo"
         quiet = options["verbosity"] == 0
