@@ -81,8 +81,8 @@ def test_demo_logins_use_the_demo_password(db, monkeypatch):
 # --reset flushes: on PostgreSQL TRUNCATE cannot run inside the rolled-back test transaction.
 @pytest.mark.django_db(transaction=True)
 def test_the_same_seed_gives_the_same_rows_ids_included():
-    """Bulk rows and the story's rows alike: users, requests, matches, packages, sessions and
-    audit rows carry the same ids and values (only the clock's timestamps may differ)."""
+    """Bulk rows and the story's rows alike: users, requests, matches, packages, sessions, audit
+    rows and events carry the same ids, values and times."""
     seed(3, 8, 8, "--seed", "7")
     first = every_row()
     assert len(first["sessions"]) == 65 and len(first["audit_logs"]) > 40

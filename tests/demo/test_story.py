@@ -4,6 +4,9 @@ run out and another running low, and past sessions left for every tutor to recor
 
 from __future__ import annotations
 
+import itertools
+from datetime import UTC
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
@@ -13,7 +16,9 @@ from tests.demo.helpers import seed
 from tutordesk.accounts.models import User
 from tutordesk.audit.models import AuditLog
 from tutordesk.demo.story import CORRECTION_REASON
+from tutordesk.events.models import Event
 from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.status import OUTCOME_STATUSES
 from tutordesk.tutoring.models import Package, TutoringRequest
 
 FULL_STORY_SIZES = [(3, 6, 8), (3, 3, 8), (1, 3, 8), (2, 10, 8), (4, 4, 12)]
@@ -198,3 +203,80 @@ def test_no_two_people_in_the_demo_share_a_name(db):
     assert len(names) == len(set(names))
     tutors = User.objects.filter(role="tutor").values_list("name", flat=True)
     assert len({name.split()[0] for name in tutors}) == len(tutors)  # no two tutors share a first name
+
+
+def audit_time(action: str, entity_id) -> list:
+    return list(
+        AuditLog.objects.filter(action=action, entity_id=entity_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+
+
+@pytest.mark.parametrize(("tutors", "students", "per_match"), [(3, 6, 8), (1, 3, 8), (4, 4, 12)])
+def test_the_story_happens_in_the_order_it_tells(db, tutors, students, per_match):
+    """Every service call ran at its instant in the story (core.clock): a request, its match and
+    its package before the lessons they pay for, each lesson booked before it starts, each outcome
+    recorded after the lesson ended, a reschedule before the lesson, the correction after the
+    tutor's record and the renewal after the package ran out; and all of it before today."""
+    seed(tutors, students, per_match)
+    today = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    joined = min(User.objects.values_list("date_joined", flat=True))
+    times = list(AuditLog.objects.values_list("created_at", flat=True))
+    assert joined <= min(times) and max(times) < today
+    assert max(Event.objects.values_list("created_at", flat=True)) < today
+
+    story_requests = TutoringRequest.objects.filter(
+        pk__in=AuditLog.objects.filter(action="request_created").values("entity_id")
+    )
+    assert story_requests.count() == min(students, 4)
+    for request in story_requests:
+        (opened,) = audit_time("request_created", request.id)
+        (matched,) = (audit_time("match_created", m.id)[0] for m in request.matches.all())
+        assert request.created_at == opened < matched
+        packages = list(request.packages.order_by("created_at"))
+        for package in packages:
+            (sold,) = audit_time("package_created", package.id)
+            assert package.created_at == sold > matched
+            charged = Session.objects.filter(package=package).order_by("scheduled_start_at")
+            for session in charged:
+                assert package.created_at < session.scheduled_start_at
+                # The charge: the first audit row that moved the session onto this package.
+                charge = (
+                    AuditLog.objects.filter(entity_id=session.id, details__package_id=str(package.id))
+                    .order_by("created_at")
+                    .first()
+                )
+                assert package.created_at < charge.created_at
+
+        for session in Session.objects.filter(request=request):
+            if session.rescheduled_from_id is None:
+                (booked,) = audit_time("session_created", session.id)
+                assert packages[0].created_at < booked
+            else:
+                (booked,) = audit_time("session_status_updated", session.rescheduled_from_id)
+            assert session.created_at == booked < session.scheduled_start_at
+            changes = status_rows(session)
+            if not changes:
+                assert session.updated_at == session.created_at
+                continue
+            assert session.updated_at == changes[-1].created_at
+            recorded = changes[0]
+            if recorded.details["status"] == "rescheduled":
+                assert booked < recorded.created_at < session.scheduled_start_at
+            else:
+                assert recorded.details["status"] in OUTCOME_STATUSES
+                assert recorded.created_at > session.scheduled_end_at
+            for earlier, later in itertools.pairwise(changes):
+                assert earlier.created_at < later.created_at
+
+    if students >= 3:
+        exhausted = Package.objects.get(status="exhausted")
+        last_charge = max(
+            row.created_at
+            for row in AuditLog.objects.filter(details__package_id=str(exhausted.id)).exclude(
+                action="package_created"
+            )
+        )
+        renewal = Package.objects.get(request_id=exhausted.request_id, status="active")
+        assert last_charge < renewal.created_at

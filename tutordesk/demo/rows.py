@@ -101,8 +101,11 @@ class DemoRows:
             for hour in HOURS
         ]
         self.slot_text = [self.fmt.time(t) for t in self.slot_times]
-        # Rows made by the seed itself are dated before the first lesson, the same all day long.
-        self.created = self.fmt.time(day0 - timedelta(days=DAYS_BACK + 1))
+        # Rows made by the seed itself are dated the day before the first lesson, the same all day
+        # long; the story's first service calls come later that day (story.py).
+        self.today = day0
+        self.eve = day0 - timedelta(days=DAYS_BACK + 1)
+        self.created = self.fmt.time(self.eve)
         self._free: list[tuple[list[int], list[int]] | None] = [None] * self.plan.tutors
         self.admin_id = self.ids.hex()
         self.tutor_ids = [self.ids.hex() for _ in range(self.plan.tutors)]
