@@ -17,11 +17,19 @@ from tests.api.conftest import ApiClient, token_for
 from tests.events.conftest import run_worker
 from tests.factories import AdminFactory, make_package, make_session
 from tests.helpers import update_status
+from tutordesk.events.emails import OUTCOME_STATUSES, OUTCOME_SUBJECTS
 from tutordesk.events.models import EmailNotification, Event
 from tutordesk.events.services import notification_preference_update
 from tutordesk.scheduling.services import session_update_status
+from tutordesk.scheduling.status import TRANSITIONS, SessionStatus
 
 pytestmark = pytest.mark.django_db
+
+
+def test_every_status_a_tutor_records_has_its_email():
+    """The email words are keyed by status below the lifecycle's floor: they cover exactly the
+    statuses a status update can set (scheduling.status)."""
+    assert set(OUTCOME_SUBJECTS) == OUTCOME_STATUSES == TRANSITIONS[SessionStatus.SCHEDULED]
 
 
 def html_of(message) -> str:

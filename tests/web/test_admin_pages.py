@@ -253,3 +253,27 @@ def test_the_audit_log_filters_by_the_person_a_row_is_about_by_name_not_by_id(
     # Who did it is a name or an email too.
     assert f'data-audit-id="{about_tara.id}"' in admin_client_.get("/audit/?actor=Ada").content.decode()
     assert f'data-audit-id="{about_tara.id}"' not in admin_client_.get("/audit/?actor=Otto").content.decode()
+
+
+@pytest.mark.parametrize(("page", "row"), [("/", "data-session-id="), ("/audit/", "data-audit-id=")])
+def test_a_from_after_its_to_is_a_form_error_and_lists_nothing(admin_client_, past_session, page, row):
+    """The sessions and audit filters: To before From is refused on the To field; nothing is listed
+    (no fallback to every row), and the export sends the admin back to the page that says why."""
+    # The session's start and its audit row's time, as the admin (UTC) reads them.
+    day = timezone.localdate(past_session.scheduled_start_at if page == "/" else past_session.created_at)
+    response = admin_client_.get(f"{page}?start={day}&end={day - timedelta(days=1)}")
+    assert response.status_code == 200
+    assert response.context["form"].has_error("end", code="end_before_start")
+    html = response.content.decode()
+    assert 'data-field-error="end"' in html
+    assert row not in html and "data-empty" in html
+    # The same day as From and To is that whole day, not an error.
+    same_day = admin_client_.get(f"{page}?start={day}&end={day}")
+    assert not same_day.context["form"].errors
+    assert row in same_day.content.decode()
+
+
+def test_the_audit_export_of_a_from_after_its_to_goes_back_to_the_page(admin_client_, past_session):
+    response = admin_client_.get("/audit/export.csv?start=2030-05-02&end=2030-05-01")
+    assert response.status_code == 302
+    assert response["Location"] == "/audit/?start=2030-05-02&end=2030-05-01"

@@ -16,6 +16,7 @@ from tests.helpers import bring_to_status
 from tests.web.conftest import logged_in
 from tutordesk.calendars.models import CalendarFeed
 from tutordesk.reports.selectors import outcome_report
+from tutordesk.scheduling.status import OUTCOMES_FIRST, SESSION_STATUS_LABELS
 
 PANEL = {
     "HTTP_HX_REQUEST": "true",
@@ -155,3 +156,37 @@ def test_only_admins_open_reports(tutor_client, student_client):
     for client in (tutor_client, student_client):
         assert client.get("/reports/").status_code == 403
         assert client.get("/reports/outcomes.csv").status_code == 403
+
+
+def test_a_report_without_dates_says_it_covers_all_time(admin_client_, past_session):
+    bring_to_status(past_session, "done")
+    html = admin_client_.get("/reports/").content.decode()
+    assert 'data-period="all"' in html
+    narrowed = admin_client_.get("/reports/?start=2030-05-01&end=2030-05-31").content.decode()
+    assert "data-period>" in narrowed and 'data-period="all"' not in narrowed
+
+
+def test_a_report_whose_from_is_after_its_to_is_refused_and_counts_nothing(admin_client_, past_session):
+    response = admin_client_.get("/reports/?start=2030-05-02&end=2030-05-01&group_by=student")
+    assert response.status_code == 200
+    assert response.context["form"].has_error("end", code="end_before_start")
+    html = response.content.decode()
+    assert 'data-field-error="end"' in html and "data-report-refused" in html
+    assert "data-totals" not in html and "data-report-row" not in html
+    csv_response = admin_client_.get("/reports/outcomes.csv?start=2030-05-02&end=2030-05-01")
+    assert csv_response.status_code == 302
+    assert csv_response["Location"] == "/reports/?start=2030-05-02&end=2030-05-01"
+
+
+def test_the_report_lists_every_status_in_the_lifecycles_words(admin_client_, past_session):
+    """Columns and totals come from the lifecycle table: every status, outcomes first, by its label."""
+    bring_to_status(past_session, "done")
+    html = admin_client_.get("/reports/").content.decode()
+    head = html[html.index("<thead") : html.index("</thead>")]
+    labels = [SESSION_STATUS_LABELS[s] for s in OUTCOMES_FIRST]
+    assert re.findall(r'<th scope="col" class="px-3 py-2 text-right font-medium">([^<]+)</th>', head) == [
+        *labels,
+        "Charged",
+    ]
+    totals = html[html.index("data-totals") : html.index("</dl>")]
+    assert re.findall(r'data-total="(\w+)"', totals) == [*OUTCOMES_FIRST, "charged", "no_show_rate"]

@@ -37,17 +37,19 @@ from tutordesk.scheduling.status import CONSUMING_STATUSES, SessionStatus
 from tutordesk.tutoring.models import Match, TutoringRequest
 from tutordesk.tutoring.services import match_create, package_create, request_create
 
-NOTES = {
-    "done": [
+NOTES: dict[str, list[str]] = {
+    SessionStatus.DONE: [
         "Worked through last week's homework; new exercises set.",
         "Good progress; past exam questions next time.",
         "Covered the basics again; more practice needed.",
         "Finished the chapter; short quiz went well.",
     ],
-    "no_show_student": ["Waited 15 minutes; the student did not join and did not answer messages."],
-    "no_show_tutor": ["My train was cancelled and I could not join; apologised to the student."],
+    SessionStatus.NO_SHOW_STUDENT: [
+        "Waited 15 minutes; the student did not join and did not answer messages."
+    ],
+    SessionStatus.NO_SHOW_TUTOR: ["My train was cancelled and I could not join; apologised to the student."],
     "corrected": ["Waited 15 minutes; nobody joined."],
-    "rescheduled": ["Moved at the student's request (school trip)."],
+    SessionStatus.RESCHEDULED: ["Moved at the student's request (school trip)."],
 }
 CORRECTION_REASON = (
     "The student did not join and had not cancelled; the tutor chose Tutor no-show by mistake. "

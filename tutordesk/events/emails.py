@@ -20,13 +20,16 @@ from django.template.loader import render_to_string
 from tutordesk.accounts.models import Role, User
 from tutordesk.events.models import EmailKind, EmailNotification, Event, EventType, NotificationPreference
 
-OUTCOME_STATUSES = {"done", "no_show_student", "no_show_tutor", "rescheduled"}
+# The email a student gets for each status a tutor or admin records on a lesson. This floor sits
+# below the lifecycle table (scheduling.status), so the words are keyed by the statuses' values;
+# tests/events/test_emails.py checks they cover exactly the statuses a status update can set.
 OUTCOME_SUBJECTS = {
     "done": "Your session is recorded as done",
     "no_show_student": "You missed a session",
     "no_show_tutor": "Your tutor missed a session",
     "rescheduled": "Your session was rescheduled",
 }
+OUTCOME_STATUSES = frozenset(OUTCOME_SUBJECTS)
 PACKAGE_SUBJECTS = {
     EmailKind.LOW_BALANCE: "Sessions running low",
     EmailKind.EXHAUSTED: "A package of sessions is used up",

@@ -12,25 +12,25 @@ from django.db.models.functions import TruncMonth
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
 from tutordesk.core.errors import ValidationError
-from tutordesk.reports.shapes import GroupBy, OutcomeCountsOut, OutcomeReportOut, OutcomeRowOut
+from tutordesk.reports.shapes import (
+    STATUS_COUNT_FIELDS,
+    GroupBy,
+    OutcomeCountsOut,
+    OutcomeReportOut,
+    OutcomeRowOut,
+)
 from tutordesk.scheduling.models import Session
-from tutordesk.scheduling.status import CONSUMING_STATUSES, SessionStatus
+from tutordesk.scheduling.status import CONSUMING_STATUSES, NO_SHOW_STATUSES, OUTCOME_STATUSES
 
 GROUPS: tuple[GroupBy, ...] = ("tutor", "student", "month")
-STATUS_COUNTS = (
-    SessionStatus.SCHEDULED,
-    SessionStatus.DONE,
-    SessionStatus.RESCHEDULED,
-    SessionStatus.NO_SHOW_STUDENT,
-    SessionStatus.NO_SHOW_TUTOR,
-)
-COUNT_FIELDS = (*(str(s) for s in STATUS_COUNTS), "charged")
+COUNT_FIELDS = (*STATUS_COUNT_FIELDS, "charged")
 
 
 def no_show_rate(counts: dict[str, Any]) -> float | None:
-    no_shows = counts["no_show_student"] + counts["no_show_tutor"]
-    held = counts["done"] + no_shows
-    return no_shows / held if held else None
+    """The no-shows of either kind out of the sessions held or missed (every outcome)."""
+    no_shows = sum(counts[status] for status in NO_SHOW_STATUSES)
+    held_or_missed = sum(counts[status] for status in OUTCOME_STATUSES)
+    return no_shows / held_or_missed if held_or_missed else None
 
 
 def outcome_report(
@@ -49,7 +49,7 @@ def outcome_report(
         sessions = sessions.filter(scheduled_start_at__gte=start_from)
     if start_before is not None:
         sessions = sessions.filter(scheduled_start_at__lt=start_before)
-    counts: dict[str, Any] = {str(s): Count("id", filter=Q(status=s)) for s in STATUS_COUNTS}
+    counts: dict[str, Any] = {status: Count("id", filter=Q(status=status)) for status in STATUS_COUNT_FIELDS}
     counts["charged"] = Count("id", filter=Q(status__in=sorted(CONSUMING_STATUSES)))
 
     rows: list[OutcomeRowOut] = []
@@ -81,15 +81,8 @@ def outcome_report(
 
 
 def _counts(row: dict[str, Any]) -> OutcomeCountsOut:
-    return {
-        "scheduled": row["scheduled"],
-        "done": row["done"],
-        "rescheduled": row["rescheduled"],
-        "no_show_student": row["no_show_student"],
-        "no_show_tutor": row["no_show_tutor"],
-        "charged": row["charged"],
-        "no_show_rate": no_show_rate(row),
-    }
+    counts = {name: row[name] for name in COUNT_FIELDS}
+    return {**counts, "no_show_rate": no_show_rate(row)}  # type: ignore[typeddict-item]
 
 
 def _row(key: str, label: str, row: dict[str, Any]) -> OutcomeRowOut:

@@ -1,4 +1,5 @@
-"""The JSON shape of the outcomes report (CONTRACT §9)."""
+"""The JSON shape of the outcomes report (CONTRACT §9): a count per session status, read from
+the lifecycle table (scheduling.status), the sessions charged, and the no-show rate."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from tutordesk.scheduling.status import NO_SHOW_STATUSES, OUTCOME_STATUSES, SessionStatus, in_lifecycle_order
+
 GroupBy = Literal["tutor", "student", "month"]
 
 RATE_DESCRIPTION = (
-    "(no_show_student + no_show_tutor) / (done + no_show_student + no_show_tutor); null when that is 0"
+    f"({' + '.join(in_lifecycle_order(NO_SHOW_STATUSES))}) / "
+    f"({' + '.join(in_lifecycle_order(OUTCOME_STATUSES))}); null when that is 0"
 )
 
 
@@ -32,3 +36,9 @@ class OutcomeRowOut(OutcomeCountsOut):
 class OutcomeReportOut(TypedDict):
     rows: list[OutcomeRowOut]
     totals: OutcomeCountsOut
+
+
+# The counts are named by the statuses themselves. A static type (the API's schema and mypy read
+# it) has to spell them out; this keeps it from drifting from the table.
+STATUS_COUNT_FIELDS: tuple[str, ...] = tuple(SessionStatus.values)
+assert list(OutcomeCountsOut.__annotations__) == [*STATUS_COUNT_FIELDS, "charged", "no_show_rate"]

@@ -1,4 +1,9 @@
-"""The session status lifecycle: the one table pages, API and admin all read."""
+"""The session status lifecycle: the one table pages, API, reports and admin all read.
+
+Every list of statuses, every label and every colour comes from here. The presentation classes
+(Tailwind) sit beside the table so that a status can never be added without its colours; the
+stylesheet's build reads this file for them (web/static/web/input.css).
+"""
 
 from __future__ import annotations
 
@@ -29,12 +34,40 @@ SESSION_STATUS_COLOURS: dict[str, str] = {
     SessionStatus.NO_SHOW_TUTOR: "bg-orange-100 text-orange-800",
 }
 
+# The reports' charts: each status's bar segment (an SVG fill) and its legend swatch, the badge's
+# hue, stronger.
+SESSION_STATUS_CHART_COLOURS: dict[str, tuple[str, str]] = {
+    SessionStatus.SCHEDULED: ("fill-blue-500", "bg-blue-500"),
+    SessionStatus.DONE: ("fill-green-600", "bg-green-600"),
+    SessionStatus.RESCHEDULED: ("fill-yellow-400", "bg-yellow-400"),
+    SessionStatus.NO_SHOW_STUDENT: ("fill-red-600", "bg-red-600"),
+    SessionStatus.NO_SHOW_TUTOR: ("fill-orange-500", "bg-orange-500"),
+}
+
 # Statuses that use up one prepaid session of the request's package.
 CONSUMING_STATUSES: frozenset[str] = frozenset({SessionStatus.DONE, SessionStatus.NO_SHOW_STUDENT})
 
 # Outcomes record what happened, so they cannot precede the session's start.
 OUTCOME_STATUSES: frozenset[str] = frozenset(
     {SessionStatus.DONE, SessionStatus.NO_SHOW_STUDENT, SessionStatus.NO_SHOW_TUTOR}
+)
+
+# The outcomes in which somebody did not come (the reports' no-show rate: these out of the outcomes).
+NO_SHOW_STATUSES: frozenset[str] = frozenset({SessionStatus.NO_SHOW_STUDENT, SessionStatus.NO_SHOW_TUTOR})
+
+assert set(SESSION_STATUS_COLOURS) == set(SESSION_STATUS_CHART_COLOURS) == set(SessionStatus.values)
+assert CONSUMING_STATUSES <= OUTCOME_STATUSES and NO_SHOW_STATUSES <= OUTCOME_STATUSES
+
+
+def in_lifecycle_order(statuses: frozenset[str] | set[str]) -> list[str]:
+    """These statuses in the table's order (the order of `SessionStatus`)."""
+    return [s for s in SessionStatus.values if s in statuses]
+
+
+# Every status, the outcomes first (done, then the no-shows), then the lesson moved, then the ones
+# still on the schedule: the order the reports draw and list them in.
+OUTCOMES_FIRST: tuple[str, ...] = tuple(
+    sorted(SessionStatus.values, key=lambda s: (s not in OUTCOME_STATUSES, s == SessionStatus.SCHEDULED))
 )
 
 # A tutor's or admin's status update: from scheduled only.

@@ -83,6 +83,11 @@ class IdempotentForm(forms.Form):
         return key
 
 
+def day_text(day: date) -> str:
+    """A date as the pages print one (`j M Y`): 7 Dec 2026."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def within_time_range(value: datetime | date) -> None:
     if not in_time_range(value):
         raise forms.ValidationError(f"The date {TIME_RANGE_MESSAGE}.")
@@ -217,6 +222,37 @@ class DateRangeMixin(StyledForm):
         validators=[within_time_range],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error(
+                "end",
+                forms.ValidationError(
+                    f"To ({day_text(end)}) is before From ({day_text(start)}). "
+                    "Choose a To date on or after the From date, or leave one of them empty.",
+                    code="end_before_start",
+                ),
+            )
+        return data
+
+    def has_period(self) -> bool:
+        """Whether a From or a To narrows the dates (valid forms only): without, it is all time."""
+        return self.is_bound and bool(self.cleaned_data.get("start") or self.cleaned_data.get("end"))
+
+    def period_text(self) -> str:
+        """The dates the filter covers, in words, as the pages print dates (valid forms only)."""
+        if not self.has_period():
+            return "All time"
+        start: date | None = self.cleaned_data.get("start")
+        end: date | None = self.cleaned_data.get("end")
+        if start and end:
+            return f"{day_text(start)} to {day_text(end)}" if start != end else day_text(start)
+        if start:
+            return f"From {day_text(start)} on"
+        assert end is not None
+        return f"Up to {day_text(end)}"
 
     def range(self, tz: object) -> tuple[datetime | None, datetime | None]:
         """The dates as a half-open range of aware datetimes in the viewer's time zone."""

@@ -4,49 +4,40 @@ charts drawn on the server as SVG and a CSV download."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tutordesk.accounts.models import Role
-from tutordesk.reports.selectors import outcome_report
+from tutordesk.core import clock
+from tutordesk.reports.selectors import COUNT_FIELDS, outcome_report
 from tutordesk.reports.shapes import OutcomeCountsOut, OutcomeReportOut
-from tutordesk.scheduling.status import SESSION_STATUS_LABELS
+from tutordesk.scheduling.status import OUTCOMES_FIRST, SESSION_STATUS_CHART_COLOURS, SESSION_STATUS_LABELS
 from tutordesk.web.forms import ReportFilterForm
 from tutordesk.web.helpers import role_required
 from tutordesk.web.views import Echo, csv_cell
 
 CHART_ROWS = 30
-# Bar segments in lifecycle order, with the colour each is drawn in (the badge colours, stronger).
+# Bar segments and the table's columns: every status of the lifecycle, outcomes first, with its
+# label and its chart colours (scheduling.status).
 SEGMENTS = tuple(
-    (name, SESSION_STATUS_LABELS[name], fill, swatch)
-    for name, fill, swatch in (
-        ("done", "fill-green-600", "bg-green-600"),
-        ("no_show_student", "fill-red-600", "bg-red-600"),
-        ("no_show_tutor", "fill-orange-500", "bg-orange-500"),
-        ("rescheduled", "fill-yellow-400", "bg-yellow-400"),
-        ("scheduled", "fill-blue-500", "bg-blue-500"),
-    )
+    (name, SESSION_STATUS_LABELS[name], *SESSION_STATUS_CHART_COLOURS[name]) for name in OUTCOMES_FIRST
 )
-CSV_FIELDS = (
-    "scheduled",
-    "done",
-    "rescheduled",
-    "no_show_student",
-    "no_show_tutor",
-    "charged",
-    "no_show_rate",
-)
+CSV_FIELDS = (*COUNT_FIELDS, "no_show_rate")
 
 
-def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut]:
+def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut | None]:
+    """The form and the report it asks for; no report while the form has errors (a From after
+    its To, a date out of range): the page says what to fix and counts nothing."""
     form = ReportFilterForm(request.GET or None)
     group_by, start, end = "tutor", None, None
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        if not form.is_valid():
+            return form, group_by, None
         group_by = form.cleaned_data["group_by"] or "tutor"
         start, end = form.range(timezone.get_current_timezone())
     report = outcome_report(
@@ -105,7 +96,11 @@ def reports(request: HttpRequest) -> HttpResponse:
             "form": form,
             "group_by": group_by,
             "report": report,
-            "bars": bars(report),
+            "period": form.period_text() if report is not None else "",
+            "all_time": report is not None and not form.has_period(),
+            "columns": [(name, label) for name, label, *_ in SEGMENTS],
+            "table": table(report) if report is not None else None,
+            "bars": bars(report) if report is not None else [],
             "chart_rows": CHART_ROWS,
             "legend": [(label, swatch) for _, label, _, swatch in SEGMENTS],
             "nav": "reports",
@@ -113,16 +108,34 @@ def reports(request: HttpRequest) -> HttpResponse:
     )
 
 
+def table(report: OutcomeReportOut) -> dict[str, Any]:
+    """The report's rows and totals as the table's cells, in the columns' order."""
+
+    def cells(counts: OutcomeCountsOut) -> list[tuple[str, str, int]]:
+        return [(name, label, counts[name]) for name, label, *_ in SEGMENTS]  # type: ignore[literal-required]
+
+    return {
+        "rows": [
+            {"key": row["key"], "label": row["label"], "cells": cells(row), "counts": row}
+            for row in report["rows"]
+        ],
+        "totals": {"cells": cells(report["totals"]), "counts": report["totals"]},
+    }
+
+
 @role_required(Role.ADMIN)
 @require_GET
 def reports_csv(request: HttpRequest) -> HttpResponse:
     _, group_by, report = _report(request)
+    if report is None:
+        # The page shows what to fix in the filters; no file for a range that cannot be.
+        return redirect(f"{reverse('web:reports')}?{request.GET.urlencode()}")
     writer = csv.writer(Echo())
     lines = [writer.writerow([group_by, "label", *CSV_FIELDS])]
     for row in report["rows"]:
         lines.append(writer.writerow([csv_cell(row["key"]), csv_cell(row["label"]), *_numbers(row)]))
     lines.append(writer.writerow(["total", "All", *_numbers(report["totals"])]))
-    stamp = datetime.now(tz=timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().astimezone(timezone.get_current_timezone()).strftime("%Y%m%d-%H%M%S")
     response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tutordesk-outcomes-by-{group_by}-{stamp}.csv"'
     return response
@@ -130,4 +143,4 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
 
 def _numbers(counts: OutcomeCountsOut) -> list[object]:
     rate = counts["no_show_rate"]
-    return [*(counts[name] for name in CSV_FIELDS[:-1]), "" if rate is None else f"{rate:.4f}"]  # type: ignore[literal-required]
+    return [*(counts[name] for name in COUNT_FIELDS), "" if rate is None else f"{rate:.4f}"]  # type: ignore[literal-required]

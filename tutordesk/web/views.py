@@ -15,7 +15,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -139,15 +141,19 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             end=end,
         )
     sessions = queries.admin_sessions(user, filters)
+    if form.errors:
+        # Filters that cannot be (a From after its To): the form says why, and nothing is listed.
+        sessions = queries.SessionList(rows=sessions.rows.none(), descending=sessions.descending)
     page = session_page(request, sessions, "cursor")
     with_sessions_left(user, page)
-    filtered = filters != queries.SessionFilters()
+    filtered = filters != queries.SessionFilters() or bool(form.errors)
+    empty = "No session matches these filters." if filtered else "No sessions yet."
     listing = section(
         page,
         id="sessions",
         title="Matching sessions" if filtered else "All sessions",
         param="cursor",
-        empty="No session matches these filters." if filtered else "No sessions yet.",
+        empty="Nothing is listed until the filters above are fixed." if form.errors else empty,
         selectable=True,
         newest_first=sessions.descending,
     )
@@ -275,8 +281,9 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, queries.Audit
 def audit_log(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form, filters = _audit_filters(request)
+    logs = queries.audit_logs(user, filters)
     page = keyset_page(
-        queries.audit_logs(user, filters),
+        logs.none() if form.errors else logs,  # filters that cannot be list nothing
         time_field="created_at",
         descending=True,
         cursor=request.GET.get("cursor"),
@@ -284,7 +291,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         decorate=lambda logs: logs.select_related("actor"),
     )
     rows = audit_rows(page.rows)
-    filtered = filters != queries.AuditFilters()
+    filtered = filters != queries.AuditFilters() or bool(form.errors)
     listing = section(page, id="audit", title="Audit rows", param="cursor", empty="")
     return render(
         request,
@@ -332,9 +339,11 @@ class Echo:
 
 @role_required(Role.ADMIN)
 @require_GET
-def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+def audit_log_csv(request: HttpRequest) -> HttpResponseBase:
     user: User = request.user  # type: ignore[assignment]
-    _, filters = _audit_filters(request)
+    form, filters = _audit_filters(request)
+    if form.errors:
+        return redirect(f"{reverse('web:audit')}?{request.GET.urlencode()}")
     logs = queries.audit_logs(user, filters).select_related("actor")
     writer = csv.writer(Echo())
 
