@@ -69,6 +69,20 @@ def test_a_refused_url_is_said_in_words_and_saves_nothing(admin_page):
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(("allowed", "rule"), [(False, "public-https"), (True, "private-allowed")])
+def test_the_url_hint_says_what_this_server_accepts(admin_page, settings, allowed, rule):
+    """The hint follows TUTORDESK_WEBHOOKS_ALLOW_PRIVATE, and so does what the form accepts."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = allowed
+    html = admin_page.get("/webhooks/").content.decode()
+    assert f'data-url-rule="{rule}"' in html and html.count("data-url-rule=") == 1
+    response = admin_page.post(
+        "/webhooks/add/",
+        {"url": "http://127.0.0.1:9/hook", "events": ["session.created"], "idempotency_key": key()},
+    )
+    assert response.status_code == (200 if allowed else 422)
+    assert WebhookEndpoint.objects.exists() is allowed
+
+
 def test_an_admin_disables_enables_rotates_and_deletes(admin_page):
     endpoint, secret = make_endpoint(PUBLIC_URL)
     admin_page.post(f"/webhooks/{endpoint.id}/enabled/", {"idempotency_key": key()})

@@ -38,7 +38,7 @@ from tutordesk.events.services import (
     webhook_endpoint_rotate_secret,
     webhook_endpoint_update,
 )
-from tutordesk.events.ssrf import MAX_URL_LENGTH
+from tutordesk.events.ssrf import MAX_URL_LENGTH, allow_private
 from tutordesk.web.forms import INPUT_CLASSES, IdempotentForm
 from tutordesk.web.helpers import first_error, form_payload, role_required
 from tutordesk.web.once import Outcome, run_once
@@ -107,7 +107,13 @@ def _list_page(request: HttpRequest, form: WebhookEndpointForm, status: int = 20
     return render(
         request,
         "web/webhooks/list.html",
-        {"endpoints": endpoints, "form": form, "nav": "webhooks", "event_labels": dict(EventType.choices)},
+        {
+            "endpoints": endpoints,
+            "form": form,
+            "nav": "webhooks",
+            "event_labels": dict(EventType.choices),
+            "private_allowed": allow_private(),
+        },
         status=status,
     )
 
