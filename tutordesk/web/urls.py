@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from tutordesk.web import calendar_views, feeds, report_views, session_views, views, webhook_views
 from tutordesk.web.forms import EmailAuthenticationForm
@@ -17,6 +19,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Browsers (and Django's admin pages, which do not link one) ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True), name="favicon"),
     path("", views.dashboard, name="dashboard"),
     path("sessions/new/", session_views.session_new, name="session-new"),
     path("sessions/bulk/", session_views.sessions_bulk, name="sessions-bulk"),
