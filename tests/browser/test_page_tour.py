@@ -50,6 +50,8 @@ def test_the_admins_pages(open_page, world, admin, screenshots, width):
     page = open_page(width)
     log_in(page, admin.email)
     visit(page, "/", screenshots, f"admin-sessions-{width}")
+    # The menu keeps Django's admin at every width.
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Django admin").is_visible()
     open_panel(
         page,
         f'[data-session-id="{world["done"].id}"] [data-action="correct"]',
@@ -63,6 +65,7 @@ def test_the_admins_pages(open_page, world, admin, screenshots, width):
     visit(page, "/audit/", screenshots, f"admin-audit-{width}")
     visit(page, "/reports/", screenshots, f"admin-reports-{width}")
     visit(page, "/reports/?group_by=month", screenshots, f"admin-reports-month-{width}")
+    visit(page, "/reports/?start=2030-05-02&end=2030-05-01", screenshots, f"admin-reports-refused-{width}")
     visit(page, "/calendar-feed/", screenshots, f"admin-calendar-page-{width}")
     visit(page, "/webhooks/", screenshots, f"admin-webhooks-{width}")
 
