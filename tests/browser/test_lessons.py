@@ -154,7 +154,7 @@ def test_the_session_page_tells_the_whole_story(page, tutor, admin, past_session
     entries = page.locator("[data-timeline-entry]")
     assert entries.count() == 2
     assert "Charged 1 session to the package of 10" in entries.nth(1).inner_text()
-    assert "9 of 10 left" in entries.nth(1).inner_text()
+    assert "leaving 9 of 10 in it" in entries.nth(1).inner_text()
     assert_accessible(page, "the session page")
 
 

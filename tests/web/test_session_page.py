@@ -52,7 +52,9 @@ def test_the_timeline_tells_a_charge_and_the_packages_balance_after(
     assert entries(html) == ["created", "recorded"]
     assert '<strong class="font-semibold">Tara Tutor</strong>\n          recorded it' in html
     assert 'data-transition="scheduled→done"' in html
-    assert "Charged 1 session to the package of 10" in html and "9 of 10 left</strong> after this" in html
+    assert (
+        "Charged 1 session to the package of 10" in html and "leaving <strong>9 of 10</strong> in it" in html
+    )
     assert "Notes: Fractions, well done" in html
     assert "The package of 10 bought" in html  # charged to, in the details
 
@@ -66,7 +68,10 @@ def test_a_correction_shows_its_reason_and_refund(admin, tutor, tutor_client, pa
     corrected = html[html.index('data-timeline-entry="corrected"') :]
     assert "Ada Admin" in corrected
     assert 'data-transition="done→no_show_tutor"' in corrected
-    assert "Refunded 1 session to the package of 10" in corrected and "7 of 10 left" in corrected
+    assert (
+        "Refunded 1 session to the package of 10" in corrected
+        and "leaving <strong>7 of 10</strong> in it" in corrected
+    )
     assert "Reason: “Tutor was ill”" in corrected
 
 

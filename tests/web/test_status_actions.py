@@ -222,7 +222,7 @@ def test_an_admin_correction_refunds_and_is_audited(admin, tutor_client, past_se
     ).content.decode()
     row = row_of(html, past_session.id)
     assert 'data-status="no_show_tutor"' in row and ">10<" in row
-    assert "Corrected to Tutor No-show; 1 session refunded (10 left in that package)." in html
+    assert "Corrected to Tutor No-show; 1 session refunded, leaving 10 in that package." in html
     package.refresh_from_db()
     assert package.sessions_used == 0
     actions = list(

@@ -242,7 +242,7 @@ def session_correct(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse
         notice = f"Corrected to {SESSION_STATUS_LABELS[data['status']]}"
         if result.package is not None:
             left = result.package.sessions_remaining
-            notice += f"; 1 session {result.package_move} ({left} left in that package)"
+            notice += f"; 1 session {result.package_move}, leaving {left} in that package"
         return {"notice": f"{notice}."}
 
     return _session_change(request, session_id, CorrectionForm, change, "web/partials/correct_form.html")
