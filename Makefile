@@ -18,13 +18,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The server runs in the foreground, so Ctrl-C reaches it (and its autoreloader) directly; the
+# worker and `welcome` run beside it and stop with it. `welcome` waits for the server and for the
+# worker's first emails, then prints the address and the logins, last.
 run: $(STAMP)
+	@$(BIN)/python -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 8000))" 2>/dev/null \
+		|| { echo "Port 8000 on 127.0.0.1 is taken: is another 'make run' still running? Stop it first."; exit 1; }
 	DATABASE_URL= $(BIN)/python manage.py migrate --verbosity 0
 	DATABASE_URL= $(BIN)/python manage.py seed_demo --if-empty
-	@echo "Tutordesk on http://127.0.0.1:8000 (log in as admin@example.com, password tutordesk-demo)"
-	@echo "The worker runs beside it (webhooks; emails are printed here). Ctrl-C stops both."
+	@echo "Starting the server and the worker (it sends webhooks and prints the emails it would send here)."
 	DATABASE_URL= $(BIN)/python manage.py run_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DATABASE_URL= $(BIN)/python manage.py welcome --address 127.0.0.1:8000 & welcome=$$!; \
+	trap 'kill $$worker $$welcome 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL= $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: test-sqlite test-postgres

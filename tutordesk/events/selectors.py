@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -10,7 +11,15 @@ from django.db.models import QuerySet
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
 from tutordesk.core.errors import NotFound
-from tutordesk.events.models import NotificationPreference, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tutordesk.events.models import (
+    EmailNotification,
+    EmailState,
+    Event,
+    NotificationPreference,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def webhook_endpoints_visible_to(user: User) -> QuerySet[WebhookEndpoint]:
@@ -49,3 +58,12 @@ def webhook_attempts_of(deliveries: list[WebhookDelivery]) -> dict[uuid.UUID, li
 def outcome_emails_on(user: User) -> bool:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference is None or preference.outcome_emails
+
+
+def worker_has_work_due(*, now: datetime) -> bool:
+    """Whether a worker has something to do at `now`: events not yet fanned out, or emails due
+    (or being sent)."""
+    return (
+        Event.objects.filter(dispatched_at__isnull=True).exists()
+        or EmailNotification.objects.filter(state=EmailState.PENDING, next_attempt_at__lte=now).exists()
+    )

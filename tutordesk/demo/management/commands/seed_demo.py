@@ -21,6 +21,11 @@ NOT_EMPTY = (
 )
 
 
+def demo_password() -> str:
+    """Every demo login's password: TUTORDESK_DEMO_PASSWORD, or tutordesk-demo."""
+    return os.environ.get("TUTORDESK_DEMO_PASSWORD") or "tutordesk-demo"
+
+
 def positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -52,7 +57,7 @@ class Command(BaseCommand):
             check_demo_size(**sizes)
         except DemoSizeError as exc:
             raise CommandError(str(exc)) from exc
-        password = os.environ.get("TUTORDESK_DEMO_PASSWORD") or "tutordesk-demo"
+        password = demo_password()
         quiet = options["verbosity"] == 0
 
         def progress(total: int) -> Any:
