@@ -77,6 +77,8 @@ def test_no_shows_and_a_reschedule_show_their_colours_and_charges(page, tutor, m
     click_action(page, moved, "rescheduled")
     panel = page.locator("#panel[open]")
     panel.locator('input[name="new_start_at"]').fill(new_time)
+    printed = f"{timezone.localtime(now + timedelta(days=2)):%a %-d %b %Y, %H:%M} ({tutor.timezone})"
+    assert panel.locator(f"#new-start-{moved.id}_as_printed").inner_text() == printed
     panel.locator('[data-action="rescheduled"]').click()
     page.locator(f'[data-session-id="{moved.id}"] [data-status="rescheduled"]').wait_for()
     assert page.locator("#panel[open]").count() == 0

@@ -36,6 +36,12 @@ def test_a_tutor_schedules_a_session_from_the_dashboard(page, tutor, match, scre
     assert "Europe/Berlin" in panel.locator('label[for="id_scheduled_start_at"]').inner_text()
     panel.locator('select[name="match"]').select_option(str(match.id))
     panel.locator('input[name="scheduled_start_at"]').fill("2031-06-02T17:00")
+    # Whatever the browser's own format, the line under the picker reads as the pages print.
+    assert (
+        panel.locator("#id_scheduled_start_at_as_printed").inner_text()
+        == "Mon 2 Jun 2031, 17:00 (Europe/Berlin)"
+    )
+    screenshot(page, screenshots, "tutor-schedule-time-as-printed-desktop", full_page=False)
     panel.locator('input[name="duration_minutes"]').fill("90")
     panel.locator('input[name="meet_link"]').fill("https://meet.example.com/june")
     panel.locator("[data-schedule-submit]").click()

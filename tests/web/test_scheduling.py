@@ -123,26 +123,48 @@ def test_a_match_that_ended_while_the_form_was_open_is_refused_in_words(tutor, t
 
 
 @pytest.mark.parametrize(
-    "field, value, words",
+    "field, value, code",
     [
-        ("scheduled_start_at", "", "This field is required."),
-        ("scheduled_start_at", "tomorrow", "Enter a valid date/time."),
-        ("scheduled_start_at", "2101-01-01T10:00", "between the years 2000 and 2099"),
-        ("duration_minutes", "10", "Ensure this value is greater than or equal to 15."),
-        ("duration_minutes", "241", "Ensure this value is less than or equal to 240."),
-        ("duration_minutes", "1.5", "Enter a whole number."),
-        ("meet_link", "http://meet.example.com/x", "Enter an https:// link to the call"),
-        ("meet_link", "javascript:alert(1)", "Enter an https:// link to the call"),
-        ("match", "", "Choose the student and subject."),
-        ("idempotency_key", "k\u00e9y", "reload the page"),
+        ("scheduled_start_at", "", "required"),
+        ("scheduled_start_at", "tomorrow", "invalid"),
+        ("scheduled_start_at", "2101-01-01T10:00", "out_of_range"),
+        ("duration_minutes", "10", "min_value"),
+        ("duration_minutes", "241", "max_value"),
+        ("duration_minutes", "1.5", "invalid"),
+        ("meet_link", "http://meet.example.com/x", "not_https"),
+        ("meet_link", "javascript:alert(1)", "not_https"),
+        ("match", "", "required"),
+        ("idempotency_key", "k\u00e9y", "damaged_key"),
     ],
 )
-def test_bad_input_is_refused_in_plain_words_and_changes_nothing(tutor_client, match, field, value, words):
+def test_bad_input_is_refused_on_its_field_and_changes_nothing(tutor_client, match, field, value, code):
     before = snapshot()
     response = schedule(tutor_client, match, "2031-03-03T10:00", **{field: value})
     assert response.status_code == 200
-    assert words in response.content.decode()
+    assert response.context["form"].has_error(field, code)
+    html = response.content.decode()
+    if field == "idempotency_key":  # said above the form: the field is hidden
+        assert 'role="alert"' in html
+    else:
+        assert f'data-field-error="{field}"' in html
     assert snapshot() == before
+
+
+def test_a_time_as_the_pages_print_it_is_read_too(tutor, tutor_client, match):
+    """Typed by hand (a browser without the picker, or pasted from a page), the pages' format is
+    read in the viewer's zone; re-shown, the form prints the time that way under the picker."""
+    tutor.timezone = "America/New_York"
+    tutor.save(update_fields=["timezone"])
+    schedule(tutor_client, match, "Mon 3 Mar 2031, 16:30")
+    session = Session.objects.get()
+    assert session.scheduled_start_at == datetime(2031, 3, 3, 21, 30, tzinfo=UTC)
+    refused = schedule(tutor_client, match, "Mon 3 Mar 2031, 16:45").content.decode()  # overlaps
+    assert (
+        '<p id="id_scheduled_start_at_as_printed" class="mt-1 text-sm text-slate-600" '
+        'data-as-printed="datetime-local" data-zone="America/New_York" aria-live="polite">'
+        "Mon 3 Mar 2031, 16:45 (America/New_York)</p>"
+    ) in refused
+    assert 'aria-describedby="id_scheduled_start_at_as_printed"' in refused
 
 
 def test_an_admin_schedules_for_any_tutors_match(admin, other_tutor):

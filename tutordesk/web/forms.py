@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 from tutordesk.audit.models import AuditEntity
 from tutordesk.core.errors import ValidationError as DomainValidationError
@@ -25,7 +26,23 @@ UPDATE_CHOICES = [
 ]
 ALL_CHOICES = list(SESSION_STATUS_LABELS.items())
 OUTCOME_CHOICES = [(s, label) for s, label in UPDATE_CHOICES if s in OUTCOME_STATUSES]
-DATETIME_INPUT_FORMATS = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+# Dates and times in forms: the browser's own picker (`<input type=date>`, `datetime-local`),
+# whose value is ISO whatever the browser shows; under it, the choice as the pages print it
+# (`as_printed`, and app.js as it changes). Typed by hand (a browser without the picker, or a
+# time pasted from a page), the pages' own format is read too.
+PAGE_DATE = "%a %-d %b %Y"  # Mon 7 Dec 2026
+PAGE_DATETIME = "%a %-d %b %Y, %H:%M"  # Mon 7 Dec 2026, 16:00
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d %b %Y", "%a %d %b %Y"]
+DATETIME_INPUT_FORMATS = [
+    DATETIME_LOCAL,
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%a %d %b %Y, %H:%M",
+    "%d %b %Y, %H:%M",
+    "%a %d %b %Y %H:%M",
+    "%d %b %Y %H:%M",
+]
+PICKER_TYPES = ("date", "datetime-local")
 MAX_BULK_SESSIONS = 100
 
 
@@ -79,18 +96,31 @@ class IdempotentForm(forms.Form):
     def clean_idempotency_key(self) -> str:
         key = self.cleaned_data["idempotency_key"]
         if not is_valid_key(key):
-            raise forms.ValidationError("The form's key is damaged; reload the page and try again.")
+            raise forms.ValidationError(
+                "The form's key is damaged; reload the page and try again.", code="damaged_key"
+            )
         return key
 
 
 def day_text(day: date) -> str:
-    """A date as the pages print one (`j M Y`): 7 Dec 2026."""
+    """A date as the pages print one in words (`j M Y`): 7 Dec 2026."""
     return f"{day.day} {day:%b %Y}"
+
+
+def as_printed(value: date | datetime | None) -> str:
+    """A form's date or time as the pages print it: Mon 7 Dec 2026, 16:00 (in the viewer's zone,
+    named), or Mon 7 Dec 2026; "" for nothing."""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local:{PAGE_DATETIME}} ({timezone.get_current_timezone_name()})"
+    if isinstance(value, date):
+        return f"{value:{PAGE_DATE}}"
+    return ""
 
 
 def within_time_range(value: datetime | date) -> None:
     if not in_time_range(value):
-        raise forms.ValidationError(f"The date {TIME_RANGE_MESSAGE}.")
+        raise forms.ValidationError(f"The date {TIME_RANGE_MESSAGE}.", code="out_of_range")
 
 
 class StatusUpdateForm(IdempotentForm):
@@ -103,6 +133,7 @@ class StatusUpdateForm(IdempotentForm):
         required=False,
         validators=[within_time_range],
         input_formats=DATETIME_INPUT_FORMATS,
+        error_messages={"invalid": "Enter a date and time, such as Mon 7 Dec 2026, 16:00."},
     )
 
     def clean(self) -> dict:
@@ -139,6 +170,7 @@ class ScheduleForm(IdempotentForm):
         validators=[within_time_range],
         input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={"invalid": "Enter a date and time, such as Mon 7 Dec 2026, 16:00."},
     )
     duration_minutes = forms.IntegerField(
         label="Length (minutes)",
@@ -160,13 +192,15 @@ class ScheduleForm(IdempotentForm):
         for field in self.fields.values():
             if not isinstance(field.widget, forms.HiddenInput):
                 field.widget.attrs.setdefault("class", INPUT_CLASSES)
+        describe_pickers(self)
 
     def clean_meet_link(self) -> str | None:
         try:
             return clean_meet_link(self.cleaned_data.get("meet_link") or None)
         except DomainValidationError as exc:
             raise forms.ValidationError(
-                "Enter an https:// link to the call, such as https://meet.example.com/abc-defg-hij."
+                "Enter an https:// link to the call, such as https://meet.example.com/abc-defg-hij.",
+                code="not_https",
             ) from exc
 
 
@@ -184,9 +218,11 @@ class BulkStatusForm(IdempotentForm):
     def clean_session(self) -> list[uuid.UUID]:
         sessions = list(dict.fromkeys(self.cleaned_data.get("session") or []))
         if not sessions:
-            raise forms.ValidationError("Select at least one session first.")
+            raise forms.ValidationError("Select at least one session first.", code="none_selected")
         if len(sessions) > MAX_BULK_SESSIONS:
-            raise forms.ValidationError(f"Select at most {MAX_BULK_SESSIONS} sessions at a time.")
+            raise forms.ValidationError(
+                f"Select at most {MAX_BULK_SESSIONS} sessions at a time.", code="too_many_selected"
+            )
         return sessions
 
 
@@ -200,6 +236,19 @@ INPUT_CLASSES = (
 )
 
 
+def describe_pickers(form: forms.Form) -> None:
+    """A date or time picker is described by the line under it that prints the choice as the
+    pages do (`as_printed`; partials/field.html, partials/panel_field.html)."""
+    if not isinstance(form.auto_id, str) or "%s" not in form.auto_id:
+        return
+    for name, field in form.fields.items():
+        if getattr(field.widget, "input_type", None) in PICKER_TYPES:
+            # The id BoundField.auto_id gives, without making the bound field yet (it would keep
+            # the label as it is now, and views still name the time zone in it).
+            field_id = form.auto_id % form.add_prefix(name)
+            field.widget.attrs["aria-describedby"] = f"{field_id}_as_printed"
+
+
 class StyledForm(forms.Form):
     """A GET filter form whose inputs carry the page's input classes."""
 
@@ -207,6 +256,7 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", INPUT_CLASSES)
+        describe_pickers(self)
 
 
 class DateRangeMixin(StyledForm):
@@ -214,13 +264,17 @@ class DateRangeMixin(StyledForm):
         label="From",
         required=False,
         validators=[within_time_range],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date, such as 7 Dec 2026."},
     )
     end = forms.DateField(
         label="To",
         required=False,
         validators=[within_time_range],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date, such as 7 Dec 2026."},
     )
 
     def clean(self) -> dict:

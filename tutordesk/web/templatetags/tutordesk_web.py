@@ -6,11 +6,14 @@ import uuid
 from datetime import timedelta
 
 from django import template
+from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from tutordesk.core import clock
 from tutordesk.scheduling.status import SESSION_STATUS_COLOURS, SESSION_STATUS_LABELS, SessionStatus
+from tutordesk.web.forms import PICKER_TYPES, as_printed
 
 register = template.Library()
 
@@ -80,3 +83,21 @@ def status_choices() -> list[tuple[str, str]]:
 def minutes_text(value: timedelta) -> str:
     minutes = max(1, round(value.total_seconds() / 60))
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@register.filter
+def is_picker(field: BoundField) -> bool:
+    """A date or date-and-time field, shown with the browser's picker."""
+    return getattr(field.field.widget, "input_type", None) in PICKER_TYPES
+
+
+@register.filter
+def printed(field: BoundField) -> str:
+    """The date or time in a form's field as the pages print it ("" when empty or not a date)."""
+    value = field.value()
+    if isinstance(value, str):
+        try:
+            value = field.field.to_python(value)
+        except ValidationError:
+            return ""
+    return as_printed(value)

@@ -157,4 +157,22 @@
   });
   document.addEventListener("htmx:afterSettle", bulkState);
   document.addEventListener("DOMContentLoaded", bulkState);
+
+  // ---- date pickers: the browser shows its own format; the line under the picker says the
+  // choice as the pages print it (Mon 7 Dec 2026, 16:00), as web.forms.as_printed does.
+  var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function asPrinted(value, zone) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(value || "");
+    if (!m) return "";
+    var weekday = DAYS[new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay()];
+    var day = weekday + " " + +m[3] + " " + MONTHS[+m[2] - 1] + " " + m[1];
+    return m[4] ? day + ", " + m[4] + ":" + m[5] + (zone ? " (" + zone + ")" : "") : day;
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches('input[type="date"], input[type="datetime-local"]')) return;
+    var line = document.getElementById(input.id + "_as_printed");
+    if (line) line.textContent = asPrinted(input.value, line.getAttribute("data-zone"));
+  });
 })();
