@@ -60,6 +60,7 @@ def test_the_admins_pages(open_page, world, admin, screenshots, width):
     )
     open_panel(page, '[data-action="schedule"]', screenshots, f"admin-schedule-panel-{width}")
     visit(page, "/?status=awaiting_outcome", screenshots, f"admin-awaiting-{width}")
+    visit(page, "/?start=2030-05-02&end=2030-05-01", screenshots, f"admin-sessions-refused-range-{width}")
     visit(page, f"/sessions/{world['corrected'].id}/", screenshots, f"admin-session-corrected-{width}")
     visit(page, "/packages/", screenshots, f"admin-packages-{width}")
     visit(page, "/audit/", screenshots, f"admin-audit-{width}")
