@@ -12,6 +12,7 @@ from django.contrib.admin import site
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import make_request
 from tests.helpers import update_status
 from tutordesk.accounts.models import ApiToken, User
 from tutordesk.accounts.services import api_token_create
@@ -96,7 +97,7 @@ def test_every_change_form_saves_through_a_service_or_is_read_only(admin_client,
 
 
 def test_every_add_form_creates_through_a_service(admin_client, world, admin, student, tutor):
-    request = TutoringRequest.objects.create(student=student, subject="Physics")  # no active match yet
+    request = make_request(student=student, subject="Physics")  # no active match yet
     posts = {
         User: {
             "email": "new.person@example.test",
