@@ -93,4 +93,4 @@ def _counts(row: dict[str, Any]) -> OutcomeCountsOut:
 
 
 def _row(key: str, label: str, row: dict[str, Any]) -> OutcomeRowOut:
-    return {"key": key, "label": label, **_counts(row)}  # type: ignore[typeddict-item]
+    return {"key": key, "label": label, **_counts(row)}

@@ -326,7 +326,7 @@ def _lock_session(session_id: uuid.UUID | str) -> Session:
     more time building it than the database spends running it.
     """
     try:
-        key = Session._meta.pk.get_db_prep_value(session_id, connection)  # type: ignore[union-attr]
+        key = Session._meta.pk.get_db_prep_value(session_id, connection)
     except (DjangoValidationError, ValueError, TypeError) as exc:
         raise NotFound("No such session") from exc
     rows = fetch_models(Session, _LOCK_SQL[connection.vendor == "postgresql"], [key])

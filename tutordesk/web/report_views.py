@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -17,40 +17,39 @@ from tutordesk.reports.selectors import outcome_report
 from tutordesk.reports.shapes import OutcomeCountsOut, OutcomeReportOut
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS
 from tutordesk.web.forms import ReportFilterForm
-from tutordesk.web.helpers import role_required
+from tutordesk.web.helpers import AuthenticatedHttpRequest, role_required
 from tutordesk.web.views import Echo, csv_cell
 
 CHART_ROWS = 30
+Counted = Literal["scheduled", "done", "rescheduled", "no_show_student", "no_show_tutor", "charged"]
 # Bar segments in lifecycle order, with the colour each is drawn in (the badge colours, stronger).
-SEGMENTS = tuple(
-    (name, SESSION_STATUS_LABELS[name], fill, swatch)
-    for name, fill, swatch in (
-        ("done", "fill-green-600", "bg-green-600"),
-        ("no_show_student", "fill-red-600", "bg-red-600"),
-        ("no_show_tutor", "fill-orange-500", "bg-orange-500"),
-        ("rescheduled", "fill-yellow-400", "bg-yellow-400"),
-        ("scheduled", "fill-blue-500", "bg-blue-500"),
-    )
+COLOURS: tuple[tuple[Counted, str, str], ...] = (
+    ("done", "fill-green-600", "bg-green-600"),
+    ("no_show_student", "fill-red-600", "bg-red-600"),
+    ("no_show_tutor", "fill-orange-500", "bg-orange-500"),
+    ("rescheduled", "fill-yellow-400", "bg-yellow-400"),
+    ("scheduled", "fill-blue-500", "bg-blue-500"),
 )
-CSV_FIELDS = (
+SEGMENTS = tuple((name, SESSION_STATUS_LABELS[name], fill, swatch) for name, fill, swatch in COLOURS)
+CSV_COUNTS: tuple[Counted, ...] = (
     "scheduled",
     "done",
     "rescheduled",
     "no_show_student",
     "no_show_tutor",
     "charged",
-    "no_show_rate",
 )
+CSV_FIELDS = (*CSV_COUNTS, "no_show_rate")
 
 
-def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut]:
+def _report(request: AuthenticatedHttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut]:
     form = ReportFilterForm(request.GET or None)
     group_by, start, end = "tutor", None, None
     if form.is_bound and form.is_valid():
         group_by = form.cleaned_data["group_by"] or "tutor"
         start, end = form.range(timezone.get_current_timezone())
     report = outcome_report(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         group_by=group_by,
         start_from=start,
         start_before=end,
@@ -59,7 +58,7 @@ def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportO
 
 
 def total(counts: OutcomeCountsOut) -> int:
-    return sum(counts[name] for name, *_ in SEGMENTS)  # type: ignore[literal-required]
+    return sum(counts[name] for name, *_ in COLOURS)
 
 
 def bars(report: OutcomeReportOut) -> list[dict[str, Any]]:
@@ -71,7 +70,7 @@ def bars(report: OutcomeReportOut) -> list[dict[str, Any]]:
         x = 0.0
         segments = []
         for name, label, fill, _ in SEGMENTS:
-            count = row[name]  # type: ignore[literal-required]
+            count = row[name]
             width = 100 * count / longest
             if count:
                 segments.append(
@@ -96,7 +95,7 @@ def bars(report: OutcomeReportOut) -> list[dict[str, Any]]:
 
 @role_required(Role.ADMIN)
 @require_GET
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, group_by, report = _report(request)
     return render(
         request,
@@ -115,7 +114,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 @require_GET
-def reports_csv(request: HttpRequest) -> HttpResponse:
+def reports_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, group_by, report = _report(request)
     writer = csv.writer(Echo())
     lines = [writer.writerow([group_by, "label", *CSV_FIELDS])]
@@ -130,4 +129,4 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
 
 def _numbers(counts: OutcomeCountsOut) -> list[object]:
     rate = counts["no_show_rate"]
-    return [*(counts[name] for name in CSV_FIELDS[:-1]), "" if rate is None else f"{rate:.4f}"]  # type: ignore[literal-required]
+    return [*(counts[name] for name in CSV_COUNTS), "" if rate is None else f"{rate:.4f}"]
