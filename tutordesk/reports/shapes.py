@@ -8,6 +8,16 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 GroupBy = Literal["tutor", "student", "month"]
+# The counts of a row, each by its key: a status's sessions, and those that consumed a session.
+CountName = Literal["scheduled", "done", "rescheduled", "no_show_student", "no_show_tutor", "charged"]
+COUNT_NAMES: tuple[CountName, ...] = (
+    "scheduled",
+    "done",
+    "rescheduled",
+    "no_show_student",
+    "no_show_tutor",
+    "charged",
+)
 
 RATE_DESCRIPTION = (
     "(no_show_student + no_show_tutor) / (done + no_show_student + no_show_tutor); null when that is 0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,16 +14,15 @@ from django.views.decorators.http import require_GET
 
 from tutordesk.accounts.models import Role
 from tutordesk.reports.selectors import outcome_report
-from tutordesk.reports.shapes import OutcomeCountsOut, OutcomeReportOut
+from tutordesk.reports.shapes import COUNT_NAMES, CountName, OutcomeCountsOut, OutcomeReportOut
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS
 from tutordesk.web.forms import ReportFilterForm
 from tutordesk.web.helpers import AuthenticatedHttpRequest, role_required
 from tutordesk.web.views import Echo, csv_cell
 
 CHART_ROWS = 30
-Counted = Literal["scheduled", "done", "rescheduled", "no_show_student", "no_show_tutor", "charged"]
 # Bar segments in lifecycle order, with the colour each is drawn in (the badge colours, stronger).
-COLOURS: tuple[tuple[Counted, str, str], ...] = (
+COLOURS: tuple[tuple[CountName, str, str], ...] = (
     ("done", "fill-green-600", "bg-green-600"),
     ("no_show_student", "fill-red-600", "bg-red-600"),
     ("no_show_tutor", "fill-orange-500", "bg-orange-500"),
@@ -31,15 +30,7 @@ COLOURS: tuple[tuple[Counted, str, str], ...] = (
     ("scheduled", "fill-blue-500", "bg-blue-500"),
 )
 SEGMENTS = tuple((name, SESSION_STATUS_LABELS[name], fill, swatch) for name, fill, swatch in COLOURS)
-CSV_COUNTS: tuple[Counted, ...] = (
-    "scheduled",
-    "done",
-    "rescheduled",
-    "no_show_student",
-    "no_show_tutor",
-    "charged",
-)
-CSV_FIELDS = (*CSV_COUNTS, "no_show_rate")
+CSV_FIELDS = (*COUNT_NAMES, "no_show_rate")
 
 
 def _report(request: AuthenticatedHttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut]:
@@ -129,4 +120,4 @@ def reports_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _numbers(counts: OutcomeCountsOut) -> list[object]:
     rate = counts["no_show_rate"]
-    return [*(counts[name] for name in CSV_COUNTS), "" if rate is None else f"{rate:.4f}"]
+    return [*(counts[name] for name in COUNT_NAMES), "" if rate is None else f"{rate:.4f}"]
