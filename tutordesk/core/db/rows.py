@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any, TypeVar
 
@@ -27,7 +30,19 @@ from django.db.models import Field, Model
 from tutordesk.core.clock import UpdatedAtField
 
 M = TypeVar("M", bound=Model)
-_BATCH_ATTRIBUTE = "_tutordesk_insert_batch"
+
+
+@dataclass
+class _Batch:
+    """The rows `insert_rows` holds back inside `batched_inserts`, as (model, row count, values)."""
+
+    savepoints: int  # open when the batch began: rows added inside a later savepoint go at once
+    rows: list[tuple[type[Model], int, list[Any]]] = dataclass_field(default_factory=list)
+
+
+# Per thread and per task, as each thread has its own connection (and as `core.clock` keeps its
+# instant): another thread's changes are never held in this one's batch.
+_batch: ContextVar[_Batch | None] = ContextVar("tutordesk_insert_batch", default=None)
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -45,13 +60,11 @@ def insert_rows(rows: Sequence[Model]) -> None:
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
-    held: tuple[int, list[tuple[type[Model], int, list[Any]]]] | None = getattr(
-        connection, _BATCH_ATTRIBUTE, None
-    )
+    batch = _batch.get()
     # Rows added inside a savepoint opened within the batch go at once: a rollback to that
     # savepoint must take them away, and the batch is sent only at its end.
-    if held is not None and held[0] == _savepoints():
-        held[1].append((model, len(rows), params))
+    if batch is not None and batch.savepoints == _savepoints():
+        batch.rows.append((model, len(rows), params))
         return
     with connection.cursor() as cursor:
         cursor.execute(_insert_statement(model, len(rows)), params)
@@ -67,16 +80,16 @@ def batched_inserts() -> Iterator[None]:
     of its Idempotency-Key, and saves two round trips this way. A block inside another joins it;
     rows added inside a savepoint opened within the block are sent at once.
     """
-    if getattr(connection, _BATCH_ATTRIBUTE, None) is not None:
+    if _batch.get() is not None:
         yield
         return
-    batch: list[tuple[type[Model], int, list[Any]]] = []
-    setattr(connection, _BATCH_ATTRIBUTE, (_savepoints(), batch))
+    batch = _Batch(savepoints=_savepoints())
+    token = _batch.set(batch)
     try:
         yield
     finally:
-        setattr(connection, _BATCH_ATTRIBUTE, None)
-    _send(batch)
+        _batch.reset(token)
+    _send(batch.rows)
 
 
 def _savepoints() -> int:
