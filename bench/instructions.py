@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ["--tutors", "40", "--students", "400", "--sessions-per-match", "16", "--seed", "11"]
 BASE = 20
 WARM_UP = 20
+DATABASE_SUFFIX = os.environ.get("TUTORDESK_TEST_DB_SUFFIX", "")
 
 _CHILD = """
 import io, os, sys, uuid
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_valgrind()
     with (
         tempfile.TemporaryDirectory(prefix="tutordesk-bench-") as tmp,
-        throwaway_database(sqlite=False, name="tutordesk_bench_instructions") as url,
+        # Two runs at once on one server (two checkouts) need two databases, as the tests do.
+        throwaway_database(sqlite=False, name="tutordesk_bench_instructions" + DATABASE_SUFFIX) as url,
     ):
         folder = Path(tmp)
         calls_file = folder / "calls.txt"

@@ -153,7 +153,8 @@ def _database() -> dict:
         config["ENGINE"] = "tutordesk.core.db.postgresql"
         config["CONN_MAX_AGE"] = env_int("TUTORDESK_DB_CONN_MAX_AGE", 600)
         config["CONN_HEALTH_CHECKS"] = True
-        options: dict[str, object] = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        given = config.get("OPTIONS")
+        options: dict[str, object] = dict(given) if isinstance(given, dict) else {}
         # No request waits for a row lock longer than this: past it, a second request with the same
         # Idempotency-Key answers 409 idempotency_key_in_use, any other wait 503 (CONTRACT §4, §7).
         # Sent at connect time; 0 sends nothing (behind a PgBouncer that refuses the `options`

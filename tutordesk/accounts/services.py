@@ -6,12 +6,9 @@ import hashlib
 import secrets
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.audit import ApiTokenCreated, ApiTokenRevoked, UserCreated, UserUpdated
@@ -21,7 +18,12 @@ from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list
 from tutordesk.core.errors import NotFound, ValidationError, require
-from tutordesk.core.models import IdempotencyKey
+from tutordesk.core.idempotency import (
+    STORED_ANSWER_COLUMNS,
+    StoredAnswer,
+    stored_answer_from_row,
+    stored_answer_join,
+)
 from tutordesk.core.validation import clean_text
 
 TOKEN_PREFIX = "td_"
@@ -126,16 +128,16 @@ def api_token_authenticate(raw: str) -> User | None:
 class TokenLookup:
     user: User | None
     # With an Idempotency-Key: the caller's stored answer under it (None when there is none).
-    stored_answer: IdempotencyKey | None = None
+    stored_answer: StoredAnswer | None = None
 
 
 # The hot path of every API request, written by hand: the token's user and, for a keyed POST, the
-# caller's stored answer under the key (LEFT JOIN on the unique (user, key) index), in one statement.
+# caller's stored answer under the key (core.idempotency's join), in one statement.
 _TOKEN_LOOKUP_SQL = f"""
-SELECT {select_list(User, "u")}, k.id, k.fingerprint, k.status_code, k.response_body, k.created_at
+SELECT {select_list(User, "u")}, {STORED_ANSWER_COLUMNS}
   FROM api_tokens t
   JOIN users u ON u.id = t.user_id
-  LEFT JOIN idempotency_keys k ON k.user_id = t.user_id AND k.key = %s
+  {stored_answer_join("t.user_id")}
  WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active
 """  # noqa: S608 (model columns only)
 
@@ -151,30 +153,10 @@ def api_token_lookup(raw: str, *, idempotency_key: str | None = None) -> TokenLo
     rows = fetch_models(User, _TOKEN_LOOKUP_SQL, [idempotency_key or "\n", token_hash(raw)])
     if not rows:
         return TokenLookup(user=None)
-    user, (answer_id, fingerprint, status_code, body, created_at) = rows[0]
-    if answer_id is None or idempotency_key is None:
+    user, answer = rows[0]
+    if idempotency_key is None:
         return TokenLookup(user=user)
-    return TokenLookup(
-        user=user,
-        stored_answer=IdempotencyKey(
-            id=answer_id,
-            user_id=user.id,
-            key=idempotency_key,
-            fingerprint=fingerprint,
-            status_code=status_code,
-            response_body=body,
-            created_at=_aware(created_at),
-        ),
-    )
-
-
-def _aware(value: datetime | str) -> datetime:
-    """A time read by hand: PostgreSQL gives it aware; SQLite gives UTC text without an offset."""
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        assert parsed is not None
-        value = parsed
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    return TokenLookup(user=user, stored_answer=stored_answer_from_row(answer))
 
 
 @transaction.atomic(savepoint=False)

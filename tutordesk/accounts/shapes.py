@@ -23,6 +23,6 @@ def me_dict(user: User) -> MeOut:
         "id": str(user.id),
         "email": user.email,
         "name": user.name,
-        "role": user.role,  # type: ignore[typeddict-item]
+        "role": user.role,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
         "timezone": user.timezone,
     }

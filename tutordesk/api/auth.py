@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
@@ -10,16 +12,25 @@ from ninja.utils import check_csrf
 from tutordesk.accounts.models import User
 from tutordesk.accounts.services import api_token_lookup
 from tutordesk.core.errors import Forbidden
-from tutordesk.core.idempotency import is_valid_key
+from tutordesk.core.idempotency import NOT_LOOKED_UP, StoredLookup, is_valid_key
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-STORED_ANSWER_ATTRIBUTE = "_tutordesk_stored_answer"
 
 
 class AuthedRequest(HttpRequest):
     """A request that passed `api_auth`: every API handler but the unknown-path one gets this."""
 
     auth: User
+    # The caller's stored answer under the request's Idempotency-Key, when the authentication
+    # read it in the same statement as the token (api.idempotent passes it on).
+    stored_answer: StoredLookup
+
+
+def _authenticated(request: HttpRequest, stored_answer: StoredLookup) -> AuthedRequest:
+    # ninja sets `auth` once an authenticator returns a user; the stored answer is set here.
+    authed = cast(AuthedRequest, request)
+    authed.stored_answer = stored_answer
+    return authed
 
 
 class BearerTokenAuth(HttpBearer):
@@ -35,10 +46,10 @@ class BearerTokenAuth(HttpBearer):
         if key is not None and not is_valid_key(key):
             key = None  # refused later, as a validation error of the header
         found = api_token_lookup(token, idempotency_key=key)
-        if key is not None and found.user is not None:
+        if found.user is not None:
             # The same statement fetched the caller's stored answer for the key: a replay needs
-            # no second look-up (api.idempotent passes it on).
-            setattr(request, STORED_ANSWER_ATTRIBUTE, found.stored_answer)
+            # no second look-up.
+            _authenticated(request, found.stored_answer if key is not None else NOT_LOOKED_UP)
         return found.user
 
 
@@ -56,12 +67,13 @@ class SessionCookieAuth(APIKeyCookie):
         super().__init__(csrf=False)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        user = getattr(request, "user", None)  # absent when the auth middleware did not run
+        if not isinstance(user, User) or not user.is_authenticated:
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise CsrfFailed("CSRF check failed: send the X-CSRFToken header with a session cookie")
-        return user  # type: ignore[return-value]
+        _authenticated(request, NOT_LOOKED_UP)
+        return user
 
 
 api_auth = [BearerTokenAuth(), SessionCookieAuth()]

@@ -1,4 +1,4 @@
-"""POST handlers run through the idempotency store (core.idempotency) and answer from it."""
+"""The API's side of core.idempotency: the header, and POST handlers answered from the store."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header
 
 from tutordesk.accounts.models import User
-from tutordesk.api.auth import STORED_ANSWER_ATTRIBUTE, AuthedRequest
+from tutordesk.api.auth import AuthedRequest
 from tutordesk.core.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from tutordesk.core.idempotency import (
     KEY_PATTERN,
     KEY_RULE,
-    NOT_LOOKED_UP,
     IdempotentResult,
     idempotent_call,
     is_valid_key,
@@ -66,7 +65,7 @@ def respond_once(
             fingerprint=fingerprint,
             run=run,
             on_error=problem_for,
-            stored_answer=getattr(request, STORED_ANSWER_ATTRIBUTE, NOT_LOOKED_UP),
+            stored_answer=request.stored_answer,
         )
     except (IdempotencyKeyInUse, IdempotencyKeyReused) as error:
         status, body = problem_for(error)

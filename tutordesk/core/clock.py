@@ -57,19 +57,24 @@ class CreatedAtField(models.DateTimeField):
         if add and value is None:
             value = now()
             setattr(model_instance, self.attname, value)
-        return value  # type: ignore[no-any-return]  # Django's stubs type pre_save's value as Any
+        return value
 
 
 class UpdatedAtField(models.DateTimeField):
-    """Set from `clock.now()` on every save through the ORM, and by `core.db.rows.update_where`,
-    which goes through the same `pre_save`."""
+    """Set from `clock.now()` on every change: a save through the ORM, `core.db.rows.update_if`
+    (through the same `pre_save`), and the UPDATEs written by hand (`core.db.rows.stamp_values`).
+    Callers never set it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("editable", False)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
 
+    def stamp(self) -> datetime:
+        """The value for a change made now."""
+        return now()
+
     def pre_save(self, model_instance: models.Model, add: bool) -> datetime:
-        value = now()
+        value = self.stamp()
         setattr(model_instance, self.attname, value)
         return value

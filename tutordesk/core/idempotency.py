@@ -22,22 +22,29 @@ transactions (PostgreSQL, or SQLite):
   stored is never given as final: the database error propagates (503, CONTRACT §7).
 - Deadlocks and serialization failures roll the whole transaction back and are retried here, a
   few times with a short random pause (core.db.run_in_transaction).
+
+Everything about keys lives here: the key rule, the fingerprint, the store, the replay, the stored
+answer (`StoredAnswer`, read from a row, never a model built elsewhere) and the SQL that joins the
+caller's stored answer into another look-up (`stored_answer_join`: the API's token look-up uses
+it, so a replay costs one round trip). The API (api.idempotent) and the pages (web.once) adapt it.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError
+from django.utils.dateparse import parse_datetime
 
 from tutordesk.core import clock
 from tutordesk.core.db import is_lock_timeout, run_in_transaction
@@ -50,8 +57,51 @@ KEY_CONSTRAINT = "idempotency_keys_user_key_uniq"
 # 1–255 printable ASCII characters, without surrounding spaces (HTTP trims those anyway).
 KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
 _KEY_RE = re.compile(KEY_PATTERN)
-NOT_LOOKED_UP = object()
 KEY_RULE = "1–255 printable ASCII characters, without leading or trailing spaces"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The answer stored under one (user, key): the response replayed for every retry."""
+
+    id: int
+    fingerprint: str
+    status_code: int
+    content: str  # the exact JSON text sent the first time
+    created_at: datetime
+
+
+class _NotLookedUp(enum.Enum):
+    NOT_LOOKED_UP = "not looked up"
+
+
+# What a caller knows of a key's stored answer: the answer, None (looked up: there is none), or
+# NOT_LOOKED_UP (`idempotent_call` looks it up itself).
+NOT_LOOKED_UP: Final = _NotLookedUp.NOT_LOOKED_UP
+StoredLookup = StoredAnswer | None | Literal[_NotLookedUp.NOT_LOOKED_UP]
+
+# The columns `stored_answer_join` adds to a SELECT, in the order `stored_answer_from_row` reads them.
+STORED_ANSWER_COLUMNS = "k.id, k.fingerprint, k.status_code, k.response_body, k.created_at"
+
+
+def stored_answer_join(user_id_column: str) -> str:
+    """A LEFT JOIN of the stored answer of `user_id_column`'s user under the key given as the
+    next parameter (on the unique (user, key) index), as `k`: select STORED_ANSWER_COLUMNS too."""
+    return f"LEFT JOIN idempotency_keys k ON k.user_id = {user_id_column} AND k.key = %s"
+
+
+def stored_answer_from_row(columns: Sequence[Any]) -> StoredAnswer | None:
+    """The stored answer from a row's STORED_ANSWER_COLUMNS; None when the join found none."""
+    answer_id, fingerprint, status_code, content, created_at = columns
+    if answer_id is None:
+        return None
+    return StoredAnswer(
+        id=answer_id,
+        fingerprint=fingerprint,
+        status_code=status_code,
+        content=content,
+        created_at=_aware(created_at),
+    )
 
 
 @dataclass(frozen=True)
@@ -88,7 +138,7 @@ def idempotent_call(
     fingerprint: str,
     run: Callable[[], tuple[int, Any]],
     on_error: Callable[[DomainError], tuple[int, Any]],
-    stored_answer: IdempotencyKey | object | None = NOT_LOOKED_UP,
+    stored_answer: StoredLookup = NOT_LOOKED_UP,
 ) -> IdempotentResult:
     """Run `run` once for (user, key) and return its response; replay that response afterwards.
 
@@ -98,8 +148,8 @@ def idempotent_call(
     - A DomainError raised by `run` rolls its transaction back; `on_error(error)` turns it into
       `(status_code, body)`, which is stored for the key too (errors are replayed like successes).
     - `key=None` runs without idempotency (no row stored), still in one transaction.
-    - `stored_answer`: the row for (user, key) when the caller already looked it up (None when
-      there is none), which saves this function the look-up.
+    - `stored_answer`: the stored answer for (user, key) when the caller already looked it up
+      (None when there is none; see `stored_answer_join`), which saves this function the look-up.
     - Raises IdempotencyKeyReused when the key was stored for a request with another fingerprint
       (see `request_fingerprint`), IdempotencyKeyInUse when another request held the key past the
       lock timeout, and ValueError for a key that breaks the rule (check with `is_valid_key`).
@@ -111,7 +161,7 @@ def idempotent_call(
         if stored_answer is NOT_LOOKED_UP:
             stored = _stored(user_id, key, fingerprint)
         else:
-            stored = _live(stored_answer, fingerprint) if isinstance(stored_answer, IdempotencyKey) else None
+            stored = _live(stored_answer, fingerprint)
         if stored is not None:
             return _replay(stored)
 
@@ -167,11 +217,11 @@ def _fresh(status_code: int, body: Any) -> IdempotentResult:
     return IdempotentResult(status_code=status_code, body=body, content=content, replayed=False)
 
 
-def _replay(stored: IdempotencyKey) -> IdempotentResult:
+def _replay(stored: StoredAnswer) -> IdempotentResult:
     return IdempotentResult(
         status_code=stored.status_code,
-        body=json.loads(stored.response_body),
-        content=stored.response_body,
+        body=json.loads(stored.content),
+        content=stored.content,
         replayed=True,
     )
 
@@ -194,17 +244,22 @@ def _replay_winner(user_id: uuid.UUID, key: str | None, fingerprint: str) -> Ide
     return _replay(stored)
 
 
-def _stored(user_id: uuid.UUID, key: str, fingerprint: str) -> IdempotencyKey | None:
+def _stored(user_id: uuid.UUID, key: str, fingerprint: str) -> StoredAnswer | None:
     """The live stored response for (user, key), or None; an expired one is dropped."""
-    return _live(IdempotencyKey.objects.filter(user_id=user_id, key=key).first(), fingerprint)
+    row = (
+        IdempotencyKey.objects.filter(user_id=user_id, key=key)
+        .values_list("id", "fingerprint", "status_code", "response_body", "created_at")
+        .first()
+    )
+    return _live(stored_answer_from_row(row) if row is not None else None, fingerprint)
 
 
-def _live(stored: IdempotencyKey | None, fingerprint: str) -> IdempotencyKey | None:
+def _live(stored: StoredAnswer | None, fingerprint: str) -> StoredAnswer | None:
     if stored is None:
         return None
     ttl = timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     if stored.created_at < clock.now() - ttl:
-        IdempotencyKey.objects.filter(pk=stored.pk, created_at=stored.created_at).delete()
+        IdempotencyKey.objects.filter(pk=stored.id, created_at=stored.created_at).delete()
         return None
     if stored.fingerprint != fingerprint:
         raise IdempotencyKeyReused(
@@ -225,3 +280,13 @@ def _store(user_id: uuid.UUID, key: str, fingerprint: str, result: IdempotentRes
             )
         ]
     )
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A time read by hand: PostgreSQL gives it aware; SQLite gives UTC text without an offset."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"not a time: {value!r}")
+        value = parsed
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -3,14 +3,22 @@ the lifecycle table (scheduling.status), the sessions charged, and the no-show r
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast, get_args
 
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from tutordesk.scheduling.status import NO_SHOW_STATUSES, OUTCOME_STATUSES, SessionStatus, in_lifecycle_order
+from tutordesk.scheduling.status import (
+    NO_SHOW_STATUSES,
+    OUTCOME_STATUSES,
+    SessionStatus,
+    SessionStatusName,
+    in_lifecycle_order,
+)
 
 GroupBy = Literal["tutor", "student", "month"]
+# The counts of a row, each by its key: a status's sessions, and those that consumed a session.
+CountName = Literal[SessionStatusName, "charged"]
 
 RATE_DESCRIPTION = (
     f"({' + '.join(in_lifecycle_order(NO_SHOW_STATUSES))}) / "
@@ -41,4 +49,6 @@ class OutcomeReportOut(TypedDict):
 # The counts are named by the statuses themselves. A static type (the API's schema and mypy read
 # it) has to spell them out; this keeps it from drifting from the table.
 STATUS_COUNT_FIELDS: tuple[str, ...] = tuple(SessionStatus.values)
-assert list(OutcomeCountsOut.__annotations__) == [*STATUS_COUNT_FIELDS, "charged", "no_show_rate"]
+COUNT_NAMES = cast(tuple[CountName, ...], (*STATUS_COUNT_FIELDS, "charged"))
+assert list(OutcomeCountsOut.__annotations__) == [*COUNT_NAMES, "no_show_rate"]
+assert set(get_args(CountName)) == set(COUNT_NAMES)

@@ -27,7 +27,7 @@ from tutordesk.accounts.access import require_admin, require_staff
 from tutordesk.accounts.models import User
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
-from tutordesk.core.db.rows import fetch_models, select_list, update_where
+from tutordesk.core.db.rows import fetch_models, select_list, update_if
 from tutordesk.core.errors import (
     InvalidTransition,
     NoActivePackage,
@@ -55,7 +55,7 @@ from tutordesk.scheduling.status import (
     package_move,
 )
 from tutordesk.tutoring.models import Match, Package
-from tutordesk.tutoring.services import decrement_sessions_used, increment_sessions_used
+from tutordesk.tutoring.services import Charge, decrement_sessions_used, increment_sessions_used
 from tutordesk.tutoring.shapes import package_dict
 
 MAX_NOTES_LENGTH = 2000
@@ -67,8 +67,13 @@ NO_SESSIONS_LEFT = "This student has no sessions left — ask an admin to add a 
 class StatusChange:
     session: Session
     from_status: str
-    package: Package | None
+    charge: Charge | None  # the session charged to a package or refunded to it, if either
     replacement_session: Session | None
+
+    @property
+    def package(self) -> Package | None:
+        """The package charged or refunded, as it is after the change."""
+        return self.charge.package if self.charge is not None else None
 
     @property
     def package_move(self) -> PackageMove | None:
@@ -109,7 +114,8 @@ def session_update_status(
         "An outcome can only be recorded once the session has started",
     )
 
-    package = _charge(session) if consumes(status) else None
+    charge = _charge(session) if consumes(status) else None
+    package = charge.package if charge is not None else None
     replacement = _create_replacement(session, new_start_at, actor) if new_start_at is not None else None
     from_status = session.status
     notes = session.tutor_notes if tutor_notes is None else tutor_notes
@@ -120,7 +126,6 @@ def session_update_status(
         package_id=package.id if package else None,
         tutor_notes=notes,
         updated_by=actor,
-        updated_at=now,
     )
     audit_log_write(
         actor=actor,
@@ -135,12 +140,11 @@ def session_update_status(
             new_start_at=new_start_at,
         ),
     )
-    _record_events(
-        EventType.SESSION_STATUS_UPDATED, session, package=package, charged=package, replacement=replacement
+    change = StatusChange(
+        session=session, from_status=from_status, charge=charge, replacement_session=replacement
     )
-    return StatusChange(
-        session=session, from_status=from_status, package=package, replacement_session=replacement
-    )
+    _record_events(EventType.SESSION_STATUS_UPDATED, change)
+    return change
 
 
 @transaction.atomic(savepoint=False)
@@ -170,36 +174,34 @@ def session_correct_status(
             duration=session.duration_minutes,
             exclude=session.id,
         )
-    package: Package | None = None
+    charge: Charge | None = None
     charged_to = session.package_id
     if consumes(from_status) and not consumes(status) and session.package_id is not None:
-        package = decrement_sessions_used(package_id=session.package_id)
+        charge = decrement_sessions_used(package_id=session.package_id)
         charged_to = None
     elif consumes(status) and not consumes(from_status):
-        package = _charge(session)
-        charged_to = package.id
+        charge = _charge(session)
+        charged_to = charge.package.id
     _write_status(
         session,
         from_status=from_status,
         status=status,
         package_id=charged_to,
         updated_by=actor,
-        updated_at=clock.now(),
     )
+    change = StatusChange(session=session, from_status=from_status, charge=charge, replacement_session=None)
     audit_log_write(
         actor=actor,
         entity_id=session.id,
         details=SessionStatusCorrected(
             from_status=from_status,
             status=status,
-            package_id=package.id if package else None,
-            sessions_used_after=package.sessions_used if package else None,
+            package_id=change.package.id if change.package else None,
+            sessions_used_after=change.package.sessions_used if change.package else None,
             reason=reason,
         ),
     )
-    change = StatusChange(session=session, from_status=from_status, package=package, replacement_session=None)
-    charged = package if change.package_move == "charged" else None
-    _record_events(EventType.SESSION_STATUS_CORRECTED, session, package=package, charged=charged)
+    _record_events(EventType.SESSION_STATUS_CORRECTED, change)
     return change
 
 
@@ -256,30 +258,22 @@ def session_create(
     return session
 
 
-def _record_events(
-    event_type: EventType,
-    session: Session,
-    *,
-    package: Package | None,
-    charged: Package | None,
-    replacement: Session | None = None,
-) -> None:
+def _record_events(event_type: EventType, change: StatusChange) -> None:
     """The events of a status change, in one INSERT: the session's own (with the package it charged
     or refunded), the replacement's `session.created`, and what a charge did to the balance.
     Everything comes from rows this change already holds: no read is added."""
-    data: dict[str, Any] = {
-        "session": session_dict(session),
-        "package": package_dict(package) if package else None,
-    }
+    session, charge, replacement = change.session, change.charge, change.replacement_session
+    package = package_dict(charge.package) if charge is not None else None
+    data: dict[str, Any] = {"session": session_dict(session), "package": package}
     if event_type == EventType.SESSION_STATUS_UPDATED:
         data["replacement_session"] = session_dict(replacement) if replacement else None
     changes = [NewEvent(event_type, data)]
     if replacement is not None:
         changes.append(NewEvent(EventType.SESSION_CREATED, {"session": session_dict(replacement)}))
-    if charged is not None:
+    if charge is not None and package is not None and change.package_move == "charged":
         changes += package_balance_events(
-            package=package_dict(charged),
-            request_sessions_left=charged.request_sessions_left,  # type: ignore[attr-defined]
+            package=package,
+            request_sessions_left=charge.request_sessions_left,
             student_id=str(session.student_id),
         )
     events_record(changes=changes)
@@ -316,7 +310,7 @@ def _lock_session(session_id: uuid.UUID | str) -> Session:
     more time building it than the database spends running it.
     """
     try:
-        key = Session._meta.pk.get_db_prep_value(session_id, connection)  # type: ignore[union-attr]
+        key = Session._meta.pk.get_db_prep_value(session_id, connection)
     except (DjangoValidationError, ValueError, TypeError) as exc:
         raise NotFound("No such session") from exc
     rows = fetch_models(Session, _LOCK_SQL[connection.vendor == "postgresql"], [key])
@@ -342,21 +336,20 @@ def _check_actor(session: Session, actor: User, *, admins_only: bool) -> None:
         require_admin(actor, "correct a recorded session")
 
 
-def _charge(session: Session) -> Package:
-    package = increment_sessions_used(request_id=session.request_id)
-    require(package is not None, NoActivePackage, NO_SESSIONS_LEFT)
-    assert package is not None
-    return package
+def _charge(session: Session) -> Charge:
+    charge = increment_sessions_used(request_id=session.request_id)
+    if charge is None:
+        raise NoActivePackage(NO_SESSIONS_LEFT)
+    return charge
 
 
 def _write_status(session: Session, *, from_status: str, **fields: object) -> None:
-    """Check-and-set: the row must still hold `from_status`, whatever the database's locking."""
-    if update_where(Session, match={"pk": session.pk, "status": from_status}, values=fields) != 1:
+    """Check-and-set: the row must still hold `from_status`, whatever the database's locking
+    (`updated_at` is set from the clock by the write itself)."""
+    if not update_if(session, where={"status": from_status}, values=fields):
         raise InvalidTransition(
             "This session was changed by someone else just now", current_status=from_status
         )
-    for name, value in fields.items():
-        setattr(session, name, value)
 
 
 def _create_replacement(session: Session, new_start_at: datetime, actor: User) -> Session:

@@ -53,7 +53,7 @@ def session_dict(session: Session) -> SessionOut:
         "scheduled_start_at": time_text(session.scheduled_start_at),
         "duration_minutes": session.duration_minutes,
         "meet_link": session.meet_link,
-        "status": session.status,  # type: ignore[typeddict-item]
+        "status": session.status,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
         "status_label": SESSION_STATUS_LABELS[session.status],
         "tutor_notes": session.tutor_notes,
         "package_id": id_text(session.package_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
@@ -10,8 +11,7 @@ from django.db import connection, transaction
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import User
 from tutordesk.audit.services import audit_log_write
-from tutordesk.core import clock
-from tutordesk.core.db.rows import fetch_models, select_list
+from tutordesk.core.db.rows import fetch_models, select_list, stamp_assignments, stamp_values
 from tutordesk.core.errors import NotFound, ValidationError, require
 from tutordesk.core.validation import clean_int, clean_text
 from tutordesk.events.models import EventType
@@ -125,42 +125,52 @@ def package_create(*, request_id: uuid.UUID, sessions_total: int, actor: User) -
     return package
 
 
+@dataclass(frozen=True)
+class Charge:
+    """One session charged to a package or refunded to it."""
+
+    package: Package  # as it is after the change
+    request_sessions_left: int  # what the request's active packages hold after it, all together
+
+
 # What the request holds on its active packages after a charge or refund: the other packages as
 # they are, plus the changed one as RETURNING sees it (after the change), on both databases.
 _REQUEST_LEFT = """(SELECT COALESCE(SUM(other.sessions_total - other.sessions_used), 0) FROM packages other
-            WHERE other.request_id = packages.request_id AND other.status = 'active' AND other.id <> packages.id)
-          + CASE WHEN status = 'active' THEN sessions_total - sessions_used ELSE 0 END AS request_sessions_left"""
+            WHERE other.request_id = packages.request_id AND other.status = %(active)s AND other.id <> packages.id)
+          + CASE WHEN status = %(active)s THEN sessions_total - sessions_used ELSE 0 END"""
 _RETURNING = f"RETURNING {select_list(Package)}, {_REQUEST_LEFT}"
 
 # One statement picks the request's oldest active package with a session left (FIFO by creation)
 # and charges it; RETURNING gives the package as it is after the charge. The outer WHERE repeats
 # the guard, so even a charge that raced without the request's lock could never overdraw.
+# Written by hand: the ORM's UPDATE returns no rows, and reading the package back would cost a
+# statement more on every consuming status update (docs/architecture.md, "Written by hand").
 _CHARGE_SQL = f"""
 UPDATE packages
    SET sessions_used = sessions_used + 1,
-       status = CASE WHEN sessions_used + 1 = sessions_total THEN 'exhausted' ELSE status END,
-       updated_at = %s
+       status = CASE WHEN sessions_used + 1 = sessions_total THEN %(exhausted)s ELSE status END,
+       {stamp_assignments(Package)}
  WHERE id = (SELECT id FROM packages
-              WHERE request_id = %s AND status = 'active' AND sessions_used < sessions_total
+              WHERE request_id = %(row)s AND status = %(active)s AND sessions_used < sessions_total
               ORDER BY created_at, id LIMIT 1)
-   AND status = 'active' AND sessions_used < sessions_total
+   AND status = %(active)s AND sessions_used < sessions_total
 {_RETURNING}
 """  # noqa: S608 (built from constants only)
 
 _REFUND_SQL = f"""
 UPDATE packages
    SET sessions_used = sessions_used - 1,
-       status = CASE WHEN status = 'exhausted' THEN 'active' ELSE status END,
-       updated_at = %s
- WHERE id = %s AND sessions_used > 0
+       status = CASE WHEN status = %(exhausted)s THEN %(active)s ELSE status END,
+       {stamp_assignments(Package)}
+ WHERE id = %(row)s AND sessions_used > 0
 {_RETURNING}
 """  # noqa: S608 (built from constants only)
 
 
-def increment_sessions_used(*, request_id: uuid.UUID) -> Package | None:
+def increment_sessions_used(*, request_id: uuid.UUID) -> Charge | None:
     """Charge one session to the request's oldest active package that has one left (CONTRACT §3
-    rule 3); return that package after the charge, or None when no package has a session left.
-    The package carries `request_sessions_left`: what the request's active packages hold after it.
+    rule 3); None when no package has a session left. A package charged its last session becomes
+    exhausted.
 
     The caller holds the lock that serialises charges of this request (scheduling.services locks
     the request row), so the package picked is the one FIFO names, whatever runs at once.
@@ -168,23 +178,23 @@ def increment_sessions_used(*, request_id: uuid.UUID) -> Package | None:
     return _package_update(_CHARGE_SQL, request_id)
 
 
-def decrement_sessions_used(*, package_id: uuid.UUID) -> Package:
-    """Refund one session; an exhausted package becomes active again. Returns the package after."""
-    package = _package_update(_REFUND_SQL, package_id)
-    if package is None:
+def decrement_sessions_used(*, package_id: uuid.UUID) -> Charge:
+    """Refund one session; an exhausted package becomes active again."""
+    charge = _package_update(_REFUND_SQL, package_id)
+    if charge is None:
         raise RuntimeError(f"package {package_id} has no used session to refund")
-    return package
+    return charge
 
 
-def _package_update(sql: str, row_id: uuid.UUID) -> Package | None:
-    ops = connection.ops
-    params = [
-        ops.adapt_datetimefield_value(clock.now()),
-        Package._meta.pk.get_db_prep_value(row_id, connection),
-    ]  # type: ignore[union-attr]
+def _package_update(sql: str, row_id: uuid.UUID) -> Charge | None:
+    params = {
+        "row": Package._meta.pk.get_db_prep_value(row_id, connection),
+        "active": Package.Status.ACTIVE.value,
+        "exhausted": Package.Status.EXHAUSTED.value,
+        **stamp_values(Package),
+    }
     rows = fetch_models(Package, sql, params)
     if not rows:
         return None
     package, (left,) = rows[0]
-    package.request_sessions_left = left  # type: ignore[attr-defined]
-    return package
+    return Charge(package=package, request_sessions_left=left)

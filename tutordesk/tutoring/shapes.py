@@ -37,7 +37,7 @@ def package_dict(package: Package) -> PackageOut:
         "sessions_total": package.sessions_total,
         "sessions_used": package.sessions_used,
         "sessions_remaining": package.sessions_remaining,
-        "status": package.status,  # type: ignore[typeddict-item]
+        "status": package.status,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
         "created_at": time_text(package.created_at),
         "updated_at": time_text(package.updated_at),
     }
@@ -51,5 +51,5 @@ def match_dict(match: Match) -> MatchOut:
         "tutor_id": str(match.tutor_id),
         "student_id": str(match.request.student_id),
         "subject": match.request.subject,
-        "status": match.status,  # type: ignore[typeddict-item]
+        "status": match.status,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
     }

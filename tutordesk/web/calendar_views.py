@@ -4,30 +4,32 @@ calendar link (the feed itself is web.feeds)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tutordesk.accounts.models import Role, User
+from tutordesk.accounts.models import Role
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.calendars.services import calendar_feed_issue, calendar_feed_revoke
 from tutordesk.calendars.tokens import new_feed_token
 from tutordesk.web.forms import IdempotentForm
-from tutordesk.web.helpers import back_url, first_error, in_panel, role_required
-from tutordesk.web.once import Outcome, once
+from tutordesk.web.helpers import AuthenticatedHttpRequest, back_url, first_error, in_panel, role_required
+from tutordesk.web.once import once
+from tutordesk.web.outcomes import Done, Refused
 
 ALL_ROLES = (Role.TUTOR, Role.ADMIN, Role.STUDENT)
 
 
-def feed_url(request: HttpRequest, token: str) -> str:
+def feed_url(request: AuthenticatedHttpRequest, token: str) -> str:
     return request.build_absolute_uri(reverse("web:calendar-feed-ics", kwargs={"token": token}))
 
 
-def _card(request: HttpRequest, *, url: str = "", error: str = "", notice: str = "") -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _card(
+    request: AuthenticatedHttpRequest, *, url: str = "", error: str = "", notice: str = ""
+) -> HttpResponse:
     context = {
-        "feed": calendar_feed_of(user),
+        "feed": calendar_feed_of(request.user),
         "url": url,
         "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
         "error": error,
@@ -41,11 +43,11 @@ def _card(request: HttpRequest, *, url: str = "", error: str = "", notice: str =
 
 @role_required(*ALL_ROLES)
 @require_http_methods(["GET", "POST"])
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the card (is a link on, since when). POST: a new link, shown once; any older one stops working."""
     if request.method == "GET":
         return _card(request)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = IdempotentForm(request.POST)
     if not form.is_valid():
         return _card(request, error=first_error(form))
@@ -54,44 +56,38 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     # is never stored, only its hash.
     token = new_feed_token(user_id=user.pk, idempotency_key=key)
 
-    def change() -> Outcome:
+    def change() -> Done:
         calendar_feed_issue(actor=user, token=token)
-        return {"issued": True}
+        return Done()
 
-    outcome = once(
-        request,
-        key=key,
-        payload={"action": "issue"},
-        change=change,
-    )
-    if outcome.get("error"):
-        return _card(request, error=outcome["error"])
+    outcome = once(request, key=key, payload={"action": "issue"}, answer=Done, change=change)
+    if isinstance(outcome, Refused):
+        return _card(request, error=outcome.error)
     return _card(request, url=feed_url(request, token))
 
 
 @role_required(*ALL_ROLES)
 @require_POST
-def calendar_feed_off(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def calendar_feed_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = IdempotentForm(request.POST)
     if not form.is_valid():
         return _card(request, error=first_error(form))
 
-    def change() -> Outcome:
+    def change() -> Done:
         calendar_feed_revoke(actor=user)
-        return {"revoked": True}
+        return Done()
 
     outcome = once(
         request,
         key=form.cleaned_data["idempotency_key"],
         payload={"action": "revoke"},
+        answer=Done,
         change=change,
     )
-    if not in_panel(request) and not outcome.get("error"):
+    if isinstance(outcome, Refused):
+        return _card(request, error=outcome.error)
+    if not in_panel(request):
         messages.success(request, "Your calendar link is off.")
         return redirect(reverse("web:calendar-feed"))
-    return _card(
-        request,
-        error=outcome.get("error", ""),
-        notice="" if outcome.get("error") else "Your calendar link is off.",
-    )
+    return _card(request, notice="Your calendar link is off.")

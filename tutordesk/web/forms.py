@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -88,8 +89,8 @@ class IdempotentForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", str(uuid.uuid4()))
 
@@ -186,9 +187,11 @@ class ScheduleForm(IdempotentForm):
         widget=forms.URLInput(attrs={"placeholder": "https://meet.example.com/abc-defg-hij"}),
     )
 
-    def __init__(self, *args: object, match_choices: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["match"].choices = [("", "Choose…"), *match_choices]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, match_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        match = self.fields["match"]
+        assert isinstance(match, forms.TypedChoiceField)
+        match.choices = [("", "Choose…"), *match_choices]
         for field in self.fields.values():
             if not isinstance(field.widget, forms.HiddenInput):
                 field.widget.attrs.setdefault("class", INPUT_CLASSES)
@@ -204,16 +207,18 @@ class ScheduleForm(IdempotentForm):
             ) from exc
 
 
+class AnySessionField(forms.TypedMultipleChoiceField):
+    """Session ids: any UUID is a valid choice here; whether the viewer may see it is the selector's call."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class BulkStatusForm(IdempotentForm):
     """Several sessions marked with one outcome: each is its own change, keyed `<key>:<session id>`."""
 
     status = forms.ChoiceField(choices=OUTCOME_CHOICES)
-    session = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # Any UUID is a valid choice here; whether the viewer may see it is the selector's call.
-        self.fields["session"].valid_value = lambda value: True  # type: ignore[attr-defined]
+    session = AnySessionField(coerce=uuid.UUID, required=False)
 
     def clean_session(self) -> list[uuid.UUID]:
         sessions = list(dict.fromkeys(self.cleaned_data.get("session") or []))
@@ -252,8 +257,8 @@ def describe_pickers(form: forms.Form) -> None:
 class StyledForm(forms.Form):
     """A GET filter form whose inputs carry the page's input classes."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", INPUT_CLASSES)
         describe_pickers(self)
@@ -277,7 +282,7 @@ class DateRangeMixin(StyledForm):
         error_messages={"invalid": "Enter a date, such as 7 Dec 2026."},
     )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
@@ -308,16 +313,12 @@ class DateRangeMixin(StyledForm):
         assert end is not None
         return f"Up to {day_text(end)}"
 
-    def range(self, tz: object) -> tuple[datetime | None, datetime | None]:
+    def range(self, tz: tzinfo) -> tuple[datetime | None, datetime | None]:
         """The dates as a half-open range of aware datetimes in the viewer's time zone."""
         start = self.cleaned_data.get("start")
         end = self.cleaned_data.get("end")
-        start_at = datetime.combine(start, datetime.min.time(), tzinfo=tz) if start else None  # type: ignore[arg-type]
-        end_at = (
-            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)  # type: ignore[arg-type]
-            if end
-            else None
-        )
+        start_at = datetime.combine(start, datetime.min.time(), tzinfo=tz) if start else None
+        end_at = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz) if end else None
         return start_at, end_at
 
 
@@ -334,8 +335,8 @@ class SessionFilterForm(DateRangeMixin):
     tutor = forms.CharField(label="Tutor", required=False, max_length=200)
     student = forms.CharField(label="Student", required=False, max_length=200)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["tutor"].widget.attrs["placeholder"] = "Name or email"
         self.fields["student"].widget.attrs["placeholder"] = "Name or email"
 

@@ -4,9 +4,9 @@ charts drawn on the server as SVG and a CSV download."""
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,23 +14,24 @@ from django.views.decorators.http import require_GET
 
 from tutordesk.accounts.models import Role
 from tutordesk.core import clock
-from tutordesk.reports.selectors import COUNT_FIELDS, outcome_report
-from tutordesk.reports.shapes import OutcomeCountsOut, OutcomeReportOut
+from tutordesk.reports.selectors import outcome_report
+from tutordesk.reports.shapes import COUNT_NAMES, CountName, OutcomeCountsOut, OutcomeReportOut
 from tutordesk.scheduling.status import OUTCOMES_FIRST, SESSION_STATUS_CHART_COLOURS, SESSION_STATUS_LABELS
 from tutordesk.web.forms import ReportFilterForm
-from tutordesk.web.helpers import role_required
+from tutordesk.web.helpers import AuthenticatedHttpRequest, role_required
 from tutordesk.web.views import Echo, csv_cell
 
 CHART_ROWS = 30
 # Bar segments and the table's columns: every status of the lifecycle, outcomes first, with its
 # label and its chart colours (scheduling.status).
-SEGMENTS = tuple(
-    (name, SESSION_STATUS_LABELS[name], *SESSION_STATUS_CHART_COLOURS[name]) for name in OUTCOMES_FIRST
+SEGMENTS: tuple[tuple[CountName, str, str, str], ...] = tuple(
+    (cast(CountName, name), SESSION_STATUS_LABELS[name], *SESSION_STATUS_CHART_COLOURS[name])
+    for name in OUTCOMES_FIRST
 )
-CSV_FIELDS = (*COUNT_FIELDS, "no_show_rate")
+CSV_FIELDS = (*COUNT_NAMES, "no_show_rate")
 
 
-def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut | None]:
+def _report(request: AuthenticatedHttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportOut | None]:
     """The form and the report it asks for; no report while the form has errors (a From after
     its To, a date out of range): the page says what to fix and counts nothing."""
     form = ReportFilterForm(request.GET or None)
@@ -41,7 +42,7 @@ def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportO
         group_by = form.cleaned_data["group_by"] or "tutor"
         start, end = form.range(timezone.get_current_timezone())
     report = outcome_report(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         group_by=group_by,
         start_from=start,
         start_before=end,
@@ -50,7 +51,7 @@ def _report(request: HttpRequest) -> tuple[ReportFilterForm, str, OutcomeReportO
 
 
 def total(counts: OutcomeCountsOut) -> int:
-    return sum(counts[name] for name, *_ in SEGMENTS)  # type: ignore[literal-required]
+    return sum(counts[name] for name, *_ in SEGMENTS)
 
 
 def bars(report: OutcomeReportOut) -> list[dict[str, Any]]:
@@ -62,7 +63,7 @@ def bars(report: OutcomeReportOut) -> list[dict[str, Any]]:
         x = 0.0
         segments = []
         for name, label, fill, _ in SEGMENTS:
-            count = row[name]  # type: ignore[literal-required]
+            count = row[name]
             width = 100 * count / longest
             if count:
                 segments.append(
@@ -87,7 +88,7 @@ def bars(report: OutcomeReportOut) -> list[dict[str, Any]]:
 
 @role_required(Role.ADMIN)
 @require_GET
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, group_by, report = _report(request)
     return render(
         request,
@@ -112,7 +113,7 @@ def table(report: OutcomeReportOut) -> dict[str, Any]:
     """The report's rows and totals as the table's cells, in the columns' order."""
 
     def cells(counts: OutcomeCountsOut) -> list[tuple[str, str, int]]:
-        return [(name, label, counts[name]) for name, label, *_ in SEGMENTS]  # type: ignore[literal-required]
+        return [(name, label, counts[name]) for name, label, *_ in SEGMENTS]
 
     return {
         "rows": [
@@ -125,7 +126,7 @@ def table(report: OutcomeReportOut) -> dict[str, Any]:
 
 @role_required(Role.ADMIN)
 @require_GET
-def reports_csv(request: HttpRequest) -> HttpResponse:
+def reports_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, group_by, report = _report(request)
     if report is None:
         # The page shows what to fix in the filters; no file for a range that cannot be.
@@ -143,4 +144,4 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
 
 def _numbers(counts: OutcomeCountsOut) -> list[object]:
     rate = counts["no_show_rate"]
-    return [*(counts[name] for name in COUNT_FIELDS), "" if rate is None else f"{rate:.4f}"]  # type: ignore[literal-required]
+    return [*(counts[name] for name in COUNT_NAMES), "" if rate is None else f"{rate:.4f}"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,15 +30,18 @@ from tutordesk.tutoring.selectors import sessions_left_by_request
 from tutordesk.web import queries
 from tutordesk.web.forms import BulkStatusForm, CorrectionForm, ScheduleForm, StatusUpdateForm
 from tutordesk.web.helpers import (
+    AuthenticatedHttpRequest,
     back_url,
     first_error,
     form_payload,
     in_panel,
     role_required,
+    show_sessions_left,
     visible_session_or_404,
 )
 from tutordesk.web.messages import error_message
-from tutordesk.web.once import Outcome, once
+from tutordesk.web.once import once
+from tutordesk.web.outcomes import Recorded, Refused, Scheduled
 from tutordesk.web.timeline import session_timeline
 
 NOT_AVAILABLE = "It is no longer available to you. Reload the page."
@@ -63,9 +66,9 @@ def hx_redirect(url: str) -> HttpResponse:
 
 @role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT)
 @require_GET
-def session_detail(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Everything about one session, and its timeline: every audit row about it, in words."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         session = (
             queries.session_rows(sessions_visible_to(user))
@@ -112,7 +115,12 @@ def _schedule_form(user: User, data: Any = None) -> ScheduleForm:
 
 
 def _render_schedule(
-    request: HttpRequest, form: ScheduleForm, *, error: str = "", conflict: str = "", status: int = 200
+    request: AuthenticatedHttpRequest,
+    form: ScheduleForm,
+    *,
+    error: str = "",
+    conflict: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -127,10 +135,10 @@ def _render_schedule(
 
 @role_required(Role.TUTOR, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def session_new(request: HttpRequest) -> HttpResponse:
+def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Schedule a session: a tutor for their own active matches, an admin for any. The start is
     read in the viewer's time zone; the same service and refusals as `POST /api/v1/sessions`."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if request.method == "GET":
         return _render_schedule(request, _schedule_form(user))
     form = _schedule_form(user, request.POST)
@@ -138,7 +146,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         return _render_schedule(request, form)
     data = form.cleaned_data
 
-    def change() -> Outcome:
+    def change() -> Scheduled:
         session = session_create(
             match_id=data["match"],
             scheduled_start_at=data["scheduled_start_at"],
@@ -146,45 +154,48 @@ def session_new(request: HttpRequest) -> HttpResponse:
             meet_link=data["meet_link"],
             actor=user,
         )
-        return {"session_id": str(session.id)}
+        return Scheduled(session_id=session.id)
 
     outcome = once(
         request,
         key=data["idempotency_key"],
         payload=form_payload(data),
+        answer=Scheduled,
         change=change,
         on_error=_schedule_error,
     )
-    if outcome.get("error"):
-        if outcome.get("field") in form.fields:
-            form.add_error(outcome["field"], outcome["error"])
+    if isinstance(outcome, Refused):
+        if outcome.field in form.fields:
+            form.add_error(outcome.field, outcome.error)
             return _render_schedule(request, form)
         return _render_schedule(
-            request, form, error=outcome["error"], conflict=outcome.get("conflicting_session_id") or ""
+            request, form, error=outcome.error, conflict=outcome.conflicting_session_id or ""
         )
-    session = Session.objects.select_related("student", "tutor", "request").get(pk=outcome["session_id"])
+    session = Session.objects.select_related("student", "tutor", "request").get(pk=outcome.session_id)
     messages.success(request, f"Scheduled: {session_words(session, user)}.")
     target = back_url(request)
-    return hx_redirect(target) if request.htmx else redirect(target)  # type: ignore[attr-defined]
+    return hx_redirect(target) if request.htmx else redirect(target)
 
 
-def _schedule_error(error: DomainError) -> Outcome:
+def _schedule_error(error: DomainError) -> Refused:
     if isinstance(error, NotFound):
-        return {"error": "Choose one of the matches in the list.", "field": "match"}
+        return Refused(error="Choose one of the matches in the list.", field="match")
     if isinstance(error, DomainValidationError) and error.context.get("reason") == "match_ended":
-        return {"error": error_message(error), "field": "match"}
+        return Refused(error=error_message(error), field="match")
     if isinstance(error, TutorDoubleBooked):
-        return {
-            "error": error_message(error),
-            "conflicting_session_id": error.context.get("conflicting_session_id"),
-        }
-    return {"error": error_message(error)}
+        return Refused(
+            error=error_message(error),
+            conflicting_session_id=error.context.get("conflicting_session_id"),
+        )
+    return Refused(error=error_message(error))
 
 
 # ---------------------------------------------------------------- one session's changes
 
 
-def _panel_or_page(request: HttpRequest, session: Session, template: str, anchor: str) -> HttpResponse:
+def _panel_or_page(
+    request: AuthenticatedHttpRequest, session: Session, template: str, anchor: str
+) -> HttpResponse:
     if not in_panel(request):
         return redirect(reverse("web:session", args=[session.id]) + f"#{anchor}")
     session = queries.session_rows(Session.objects.filter(pk=session.pk)).get()
@@ -193,7 +204,7 @@ def _panel_or_page(request: HttpRequest, session: Session, template: str, anchor
 
 @role_required(Role.TUTOR, Role.ADMIN)
 @require_GET
-def reschedule_panel(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+def reschedule_panel(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """The slide-over that moves a session to a new time (or marks it rescheduled without one)."""
     session = visible_session_or_404(request, session_id)
     return _panel_or_page(request, session, "web/partials/reschedule_form.html", "reschedule")
@@ -201,7 +212,7 @@ def reschedule_panel(request: HttpRequest, session_id: uuid.UUID) -> HttpRespons
 
 @role_required(Role.ADMIN)
 @require_GET
-def correct_panel(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+def correct_panel(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """The slide-over where an admin corrects a recorded session, with a reason."""
     session = visible_session_or_404(request, session_id)
     return _panel_or_page(request, session, "web/partials/correct_form.html", "correct")
@@ -209,10 +220,10 @@ def correct_panel(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
 
 @role_required(Role.TUTOR, Role.ADMIN)
 @require_POST
-def session_status(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+def session_status(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Record an outcome or a reschedule (the tutor of the session, or an admin)."""
 
-    def change(user: User, data: dict[str, Any]) -> Outcome:
+    def change(user: User, data: dict[str, Any]) -> Recorded:
         result = session_update_status(
             session_id=session_id,
             status=data["status"],
@@ -225,17 +236,17 @@ def session_status(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
         if replacement is not None:
             start = timezone.localtime(replacement.scheduled_start_at)
             notice = f"Rescheduled to {start:%a %-d %b %Y, %H:%M} {start:%Z}."
-        return {"notice": notice, "replacement_id": str(replacement.id) if replacement else None}
+        return Recorded(notice=notice, replacement_id=replacement.id if replacement else None)
 
     return _session_change(request, session_id, StatusUpdateForm, change, "web/partials/reschedule_form.html")
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def session_correct(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+def session_correct(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """An admin corrects a recorded outcome (refunding or charging the package as needed)."""
 
-    def change(user: User, data: dict[str, Any]) -> Outcome:
+    def change(user: User, data: dict[str, Any]) -> Recorded:
         result = session_correct_status(
             session_id=session_id, status=data["status"], reason=data["reason"], actor=user
         )
@@ -243,80 +254,86 @@ def session_correct(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse
         if result.package is not None:
             left = result.package.sessions_remaining
             notice += f"; 1 session {result.package_move}, leaving {left} in that package"
-        return {"notice": f"{notice}."}
+        return Recorded(notice=f"{notice}.")
 
     return _session_change(request, session_id, CorrectionForm, change, "web/partials/correct_form.html")
 
 
 def _session_change(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session_id: uuid.UUID,
     form_class: type[StatusUpdateForm] | type[CorrectionForm],
-    change: Callable[[User, dict[str, Any]], Outcome],
+    change: Callable[[User, dict[str, Any]], Recorded],
     panel_template: str,
 ) -> HttpResponse:
     """Parse the form, run its change once per form key, answer where the form was: the row
     (htmx), the slide-over (htmx), or the page it came from (a plain post)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     visible_session_or_404(request, session_id)
     form = form_class(request.POST)
     if not form.is_valid():
-        return _answer(request, session_id, {"error": first_error(form)}, panel_template)
+        return _answer(request, session_id, Refused(error=first_error(form)), panel_template)
     data = form.cleaned_data
     outcome = once(
         request,
         key=data["idempotency_key"],
         payload=form_payload(data),
+        answer=Recorded,
         change=lambda: change(user, data),
         on_error=lambda error: _status_error(error, data["status"]),
     )
     return _answer(request, session_id, outcome, panel_template)
 
 
-def _status_error(error: DomainError, wanted: str) -> Outcome:
-    if isinstance(error, NotFound | Forbidden):
-        return {"refused": error.code, "error": error.detail}
+def _status_error(error: DomainError, wanted: str) -> Recorded | Refused:
+    if isinstance(error, NotFound):
+        return Refused(refused="not_found", error=error.detail)
+    if isinstance(error, Forbidden):
+        return Refused(refused="forbidden", error=error.detail)
     if isinstance(error, InvalidTransition) and error.current_status == wanted:
         # The same change already went through (a second form for it, a retried post without
         # its key): nothing was charged again, so show the session as it is, not an error.
-        return {"already": True}
-    return {"error": error_message(error)}
+        return Recorded(already=True)
+    return Refused(error=error_message(error))
 
 
 def _answer(
-    request: HttpRequest, session_id: uuid.UUID, outcome: Outcome, panel_template: str
+    request: AuthenticatedHttpRequest,
+    session_id: uuid.UUID,
+    outcome: Recorded | Refused,
+    panel_template: str,
 ) -> HttpResponse:
-    if outcome.get("refused") == "not_found":
+    if isinstance(outcome, Refused) and outcome.refused == "not_found":
         raise Http404("No such session")
-    if outcome.get("refused") == "forbidden":
-        return HttpResponseForbidden(outcome.get("error", ""))
-    error, notice = outcome.get("error", ""), outcome.get("notice", "")
+    if isinstance(outcome, Refused) and outcome.refused == "forbidden":
+        return HttpResponseForbidden(outcome.error)
+    error = outcome.error if isinstance(outcome, Refused) else ""
+    notice = outcome.notice if isinstance(outcome, Recorded) else ""
     if in_panel(request):
         if error:
-            session = queries.session_rows(sessions_visible_to(request.user)).get(pk=session_id)  # type: ignore[arg-type]
+            session = queries.session_rows(sessions_visible_to(request.user)).get(pk=session_id)
             return render(
                 request, panel_template, {"s": session, "error": error, "next_url": back_url(request)}
             )
         messages.success(request, notice or "Saved.")
         return hx_redirect(back_url(request))
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         if error:
             messages.error(request, error)
         elif notice:
             messages.success(request, notice)
         return redirect(back_url(request))
-    replacement = outcome.get("replacement_id")
     return _row_response(
         request,
         session_id,
         error=error,
         notice=notice,
-        replacement_id=uuid.UUID(replacement) if replacement else None,
+        replacement_id=outcome.replacement_id if isinstance(outcome, Recorded) else None,
     )
 
 
 def _row_response(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session_id: uuid.UUID,
     *,
     error: str = "",
@@ -324,17 +341,15 @@ def _row_response(
     replacement_id: uuid.UUID | None = None,
 ) -> HttpResponse:
     """The session's row as it is now (htmx swaps it in place), with what changed beside it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     ids = [session_id] if replacement_id is None else [session_id, replacement_id]
     rows = {s.id: s for s in queries.session_rows(sessions_visible_to(user)).filter(pk__in=ids)}
     session = rows.get(session_id)
     if session is None:
         raise Http404("No such session")
-    left = sessions_left_by_request(user, [session.request_id])[session.request_id]
-    session.sessions_left = left  # type: ignore[attr-defined]
+    left = sessions_left_by_request(user, [session.request_id])
+    show_sessions_left(rows.values(), left)
     replacement = rows.get(replacement_id) if replacement_id else None
-    if replacement is not None:
-        replacement.sessions_left = left  # type: ignore[attr-defined]
     return render(
         request,
         "web/partials/session_row_response.html",
@@ -345,7 +360,7 @@ def _row_response(
             "replacement": replacement,
             # The tutor's dashboard files a replacement under Upcoming; the admin's one list keeps it in place.
             "replacement_list": "upcoming-list" if user.is_tutor else "",
-            "left": left,
+            "left": left[session.request_id],
             "selectable": request.POST.get("selectable") == "1",
             "next_url": back_url(request),
         },
@@ -357,11 +372,11 @@ def _row_response(
 
 @role_required(Role.TUTOR, Role.ADMIN)
 @require_POST
-def sessions_bulk(request: HttpRequest) -> HttpResponse:
+def sessions_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Several sessions marked with one outcome. Each is its own all-or-nothing change under its
     own key (`<form key>:<session id>`), so a retried submit replays each one's answer; the page
     then says which were recorded and which were refused, and why."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     target = back_url(request)
     form = BulkStatusForm(request.POST)
     if not form.is_valid():
@@ -384,22 +399,23 @@ def sessions_bulk(request: HttpRequest) -> HttpResponse:
             refused.append(("A session", NOT_AVAILABLE))
             continue
 
-        def change(session_id: uuid.UUID = session_id) -> Outcome:
+        def change(session_id: uuid.UUID = session_id) -> Recorded:
             session_update_status(session_id=session_id, status=status, actor=user)
-            return {"ok": True}
+            return Recorded()
 
         outcome = once(
             request,
             key=f"{data['idempotency_key']}:{session_id}",
             payload={"session": str(session_id), "status": status},
+            answer=Recorded,
             change=change,
             on_error=lambda error: _status_error(error, status),
         )
-        if outcome.get("ok") or outcome.get("already"):
-            recorded.append(session_words(session, user))
-        else:
-            words = NOT_AVAILABLE if outcome.get("refused") else outcome.get("error", "")
+        if isinstance(outcome, Refused):
+            words = NOT_AVAILABLE if outcome.refused else outcome.error
             refused.append((session_words(session, user), words))
+        else:
+            recorded.append(session_words(session, user))
     if recorded:
         messages.success(
             request,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,21 +26,28 @@ from tutordesk.audit.details import Names, details_of
 from tutordesk.audit.models import AuditLog
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.core import clock
-from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import TutoringRequest
 from tutordesk.tutoring.selectors import sessions_left_by_request
 from tutordesk.tutoring.services import package_create
 from tutordesk.web import queries
 from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm, SessionFilterForm
-from tutordesk.web.helpers import back_url, first_error, form_payload, role_required
-from tutordesk.web.once import Outcome, run_once
+from tutordesk.web.helpers import (
+    AuthenticatedHttpRequest,
+    back_url,
+    first_error,
+    form_payload,
+    role_required,
+    show_sessions_left,
+)
+from tutordesk.web.once import run_once
+from tutordesk.web.outcomes import Done, Refused
 from tutordesk.web.paging import KeysetPage, keyset_page
 
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
 
 
-def session_page(request: HttpRequest, sessions: queries.SessionList, param: str) -> KeysetPage:
+def session_page(request: AuthenticatedHttpRequest, sessions: queries.SessionList, param: str) -> KeysetPage:
     return keyset_page(
         sessions.rows,
         time_field="scheduled_start_at",
@@ -53,10 +60,8 @@ def session_page(request: HttpRequest, sessions: queries.SessionList, param: str
 
 def with_sessions_left(user: User, *pages: KeysetPage) -> None:
     """Attach `sessions_left` to every row of the pages with one query."""
-    rows: list[Session] = [s for page in pages for s in page.rows]
-    left = sessions_left_by_request(user, {s.request_id for s in rows})
-    for s in rows:
-        s.sessions_left = left.get(s.request_id, 0)  # type: ignore[attr-defined]
+    rows = [s for page in pages for s in page.rows]
+    show_sessions_left(rows, sessions_left_by_request(user, {s.request_id for s in rows}))
 
 
 def upcoming_section(page: KeysetPage) -> dict[str, Any]:
@@ -93,8 +98,8 @@ def section(
 
 @role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if user.is_admin:
         return _admin_dashboard(request, user)
     if user.is_tutor:
@@ -102,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _student_dashboard(request, user)
 
 
-def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
+def _tutor_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
     now = clock.now()
     needs = session_page(request, queries.tutor_needs_outcome(user, now=now), "needs")
     upcoming = session_page(request, queries.tutor_upcoming(user, now=now), "upcoming")
@@ -128,7 +133,7 @@ def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     )
 
 
-def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
+def _admin_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
     form = SessionFilterForm(request.GET or None)
     filters = queries.SessionFilters()
     if form.is_bound and form.is_valid():
@@ -170,7 +175,7 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     )
 
 
-def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
+def _student_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
     now = clock.now()
     upcoming = session_page(request, queries.student_upcoming(user, now=now), "upcoming")
     past = session_page(request, queries.student_past(user, now=now), "past")
@@ -202,7 +207,7 @@ def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 @require_GET
-def packages(request: HttpRequest) -> HttpResponse:
+def packages(request: AuthenticatedHttpRequest) -> HttpResponse:
     search = PackageSearchForm(request.GET or None)
     q = search.cleaned_data["q"].strip() if search.is_bound and search.is_valid() else ""
     page = keyset_page(
@@ -213,7 +218,7 @@ def packages(request: HttpRequest) -> HttpResponse:
         size=PAGE_SIZE,
         decorate=queries.request_rows,
     )
-    left = sessions_left_by_request(request.user, [req.id for req in page.rows])  # type: ignore[arg-type]
+    left = sessions_left_by_request(request.user, [req.id for req in page.rows])
     for req in page.rows:
         req.sessions_left = left[req.id]
         req.tutor = req.active_matches[0].tutor if req.active_matches else None
@@ -225,9 +230,9 @@ def packages(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 @require_POST
-def package_add(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def package_add(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
     """An admin sells a package for a request; a double submit adds it once."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not TutoringRequest.objects.filter(pk=request_id).exists():
         raise Http404("No such request")
     form = PackageForm(request.POST)
@@ -236,21 +241,22 @@ def package_add(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         return redirect(back_url(request))
     data = form.cleaned_data
 
-    def change() -> Outcome:
+    def change() -> Done:
         package_create(request_id=request_id, sessions_total=data["sessions_total"], actor=user)
-        return {"notice": f"Added a package of {data['sessions_total']} sessions."}
+        return Done(notice=f"Added a package of {data['sessions_total']} sessions.")
 
-    def respond(outcome: Outcome) -> HttpResponse:
-        if outcome.get("error"):
-            messages.error(request, outcome["error"])
+    def respond(outcome: Done | Refused) -> HttpResponse:
+        if isinstance(outcome, Refused):
+            messages.error(request, outcome.error)
         else:
-            messages.success(request, outcome["notice"])
+            messages.success(request, outcome.notice)
         return redirect(back_url(request))
 
     return run_once(
         request,
         key=data["idempotency_key"],
         payload=form_payload(data),
+        answer=Done,
         change=change,
         respond=respond,
     )
@@ -259,7 +265,7 @@ def package_add(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
 # ---------------------------------------------------------------- audit log (admin)
 
 
-def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, queries.AuditFilters]:
+def _audit_filters(request: AuthenticatedHttpRequest) -> tuple[AuditFilterForm, queries.AuditFilters]:
     form = AuditFilterForm(request.GET or None)
     filters = queries.AuditFilters()
     if form.is_bound and form.is_valid():
@@ -278,8 +284,8 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, queries.Audit
 
 @role_required(Role.ADMIN)
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form, filters = _audit_filters(request)
     logs = queries.audit_logs(user, filters)
     page = keyset_page(
@@ -339,8 +345,8 @@ class Echo:
 
 @role_required(Role.ADMIN)
 @require_GET
-def audit_log_csv(request: HttpRequest) -> HttpResponseBase:
-    user: User = request.user  # type: ignore[assignment]
+def audit_log_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    user = request.user
     form, filters = _audit_filters(request)
     if form.errors:
         return redirect(f"{reverse('web:audit')}?{request.GET.urlencode()}")

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,8 +40,9 @@ from tutordesk.events.services import (
 )
 from tutordesk.events.ssrf import MAX_URL_LENGTH, allow_private
 from tutordesk.web.forms import INPUT_CLASSES, IdempotentForm
-from tutordesk.web.helpers import first_error, form_payload, role_required
-from tutordesk.web.once import Outcome, run_once
+from tutordesk.web.helpers import AuthenticatedHttpRequest, first_error, form_payload, role_required
+from tutordesk.web.once import run_once
+from tutordesk.web.outcomes import A, Done, EndpointAdded, Refused, SecretMade
 from tutordesk.web.paging import keyset_page
 
 DELIVERIES_PER_PAGE = 25
@@ -77,9 +78,9 @@ class NotificationForm(IdempotentForm):
     outcome_emails = forms.BooleanField(label="Email me when a session's outcome is recorded", required=False)
 
 
-def _endpoint_or_404(request: HttpRequest, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+def _endpoint_or_404(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     try:
-        return webhook_endpoint_get(endpoint_id=endpoint_id, user=request.user)  # type: ignore[arg-type]
+        return webhook_endpoint_get(endpoint_id=endpoint_id, user=request.user)
     except NotFound as exc:
         raise Http404("No such webhook endpoint") from exc
 
@@ -89,21 +90,23 @@ def _endpoint_or_404(request: HttpRequest, endpoint_id: uuid.UUID) -> WebhookEnd
 
 @role_required(Role.ADMIN)
 @require_GET
-def webhooks(request: HttpRequest) -> HttpResponse:
+def webhooks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _list_page(request, WebhookEndpointForm())
 
 
-def _list_page(request: HttpRequest, form: WebhookEndpointForm, status: int = 200) -> HttpResponse:
-    if form.is_bound:
+def _list_page(
+    request: AuthenticatedHttpRequest, form: WebhookEndpointForm, status: int = 200
+) -> HttpResponse:
+    if form.is_bound and isinstance(form.data, QueryDict):
         # Shown again with what was typed, under a new key: the refused key keeps its answer.
         form = WebhookEndpointForm(
             initial={
                 "url": form.data.get("url", ""),
-                "events": form.data.getlist("events"),  # type: ignore[attr-defined]
+                "events": form.data.getlist("events"),
                 "description": form.data.get("description", ""),
             }
         )
-    endpoints = list(webhook_endpoints_visible_to(request.user))  # type: ignore[arg-type]
+    endpoints = list(webhook_endpoints_visible_to(request.user))
     return render(
         request,
         "web/webhooks/list.html",
@@ -120,31 +123,32 @@ def _list_page(request: HttpRequest, form: WebhookEndpointForm, status: int = 20
 
 @role_required(Role.ADMIN)
 @require_POST
-def webhook_add(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def webhook_add(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = WebhookEndpointForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
         return _list_page(request, form, status=422)
     data = form.cleaned_data
 
-    def change() -> Outcome:
+    def change() -> EndpointAdded:
         endpoint, secret = webhook_endpoint_create(
             url=data["url"], events=data["events"], description=data["description"], actor=user
         )
-        return {"endpoint_id": str(endpoint.id), "secret": secret}
+        return EndpointAdded(endpoint_id=endpoint.id, secret=secret)
 
-    def respond(outcome: Outcome) -> HttpResponse:
-        if outcome.get("error"):
-            messages.error(request, outcome["error"])
+    def respond(outcome: EndpointAdded | Refused) -> HttpResponse:
+        if isinstance(outcome, Refused):
+            messages.error(request, outcome.error)
             return _list_page(request, form, status=422)
         messages.success(request, "Endpoint added. Copy its signing secret now: it is shown only once.")
-        return _detail_page(request, uuid.UUID(outcome["endpoint_id"]), secret=outcome["secret"])
+        return _detail_page(request, outcome.endpoint_id, secret=outcome.secret)
 
     return run_once(
         request,
         key=data["idempotency_key"],
         payload=form_payload(data),
+        answer=EndpointAdded,
         change=change,
         respond=respond,
     )
@@ -152,11 +156,13 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 @require_GET
-def webhook_detail(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+def webhook_detail(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
     return _detail_page(request, endpoint_id)
 
 
-def _detail_page(request: HttpRequest, endpoint_id: uuid.UUID, *, secret: str = "") -> HttpResponse:
+def _detail_page(
+    request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID, *, secret: str = ""
+) -> HttpResponse:
     endpoint = _endpoint_or_404(request, endpoint_id)
     page = keyset_page(
         webhook_deliveries_of(endpoint),
@@ -168,7 +174,7 @@ def _detail_page(request: HttpRequest, endpoint_id: uuid.UUID, *, secret: str = 
     deliveries = page.rows
     attempts = webhook_attempts_of(deliveries)
     for delivery in deliveries:
-        delivery.attempt_rows = attempts[delivery.pk]  # type: ignore[attr-defined]
+        delivery.attempt_rows = attempts[delivery.pk]
     return render(
         request,
         "web/webhooks/detail.html",
@@ -191,89 +197,104 @@ def _detail_page(request: HttpRequest, endpoint_id: uuid.UUID, *, secret: str = 
 
 
 def _endpoint_action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     endpoint_id: uuid.UUID,
     form_class: type[IdempotentForm],
-    change: Callable[[User, dict[str, Any]], Outcome],
-    respond: Callable[[Outcome], HttpResponse] | None = None,
+    answer: type[A],
+    change: Callable[[User, dict[str, Any]], A],
+    respond: Callable[[A | Refused], HttpResponse],
 ) -> HttpResponse:
-    """A button on an endpoint: parse its form, run its change once per form key, go back."""
-    user: User = request.user  # type: ignore[assignment]
+    """A button on an endpoint: parse its form, run its change once per form key, answer."""
+    user = request.user
     _endpoint_or_404(request, endpoint_id)
-    back = reverse("web:webhook-detail", args=[endpoint_id])
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
-        return redirect(back)
+        return redirect("web:webhook-detail", endpoint_id)
     data = form.cleaned_data
-
-    def default_respond(outcome: Outcome) -> HttpResponse:
-        if outcome.get("error"):
-            messages.error(request, outcome["error"])
-        elif outcome.get("notice"):
-            messages.success(request, outcome["notice"])
-        return redirect(outcome.get("next") or back)
-
     return run_once(
         request,
         key=data["idempotency_key"],
         payload=form_payload(data),
+        answer=answer,
         change=lambda: change(user, data),
-        respond=respond or default_respond,
+        respond=respond,
     )
 
 
+def _go_back(
+    request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID
+) -> Callable[[Done | Refused], HttpResponse]:
+    """The answer of most buttons: say what happened, back to the endpoint (or to `next`)."""
+
+    def respond(outcome: Done | Refused) -> HttpResponse:
+        if isinstance(outcome, Refused):
+            messages.error(request, outcome.error)
+            return redirect("web:webhook-detail", endpoint_id)
+        if outcome.notice:
+            messages.success(request, outcome.notice)
+        return redirect(outcome.next or reverse("web:webhook-detail", args=[endpoint_id]))
+
+    return respond
+
+
 @role_required(Role.ADMIN)
 @require_POST
-def webhook_enabled(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
-    def change(user: User, data: dict[str, Any]) -> Outcome:
+def webhook_enabled(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Done:
         webhook_endpoint_update(endpoint_id=endpoint_id, enabled=data["enabled"], actor=user)
         if data["enabled"]:
-            return {"notice": "Endpoint enabled: deliveries go out again."}
-        return {"notice": "Endpoint disabled: nothing is sent to it until you enable it again."}
+            return Done(notice="Endpoint enabled: deliveries go out again.")
+        return Done(notice="Endpoint disabled: nothing is sent to it until you enable it again.")
 
-    return _endpoint_action(request, endpoint_id, EnabledForm, change)
+    return _endpoint_action(request, endpoint_id, EnabledForm, Done, change, _go_back(request, endpoint_id))
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def webhook_rotate(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
-    def change(user: User, data: dict[str, Any]) -> Outcome:
+def webhook_rotate(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> SecretMade:
         _, secret = webhook_endpoint_rotate_secret(endpoint_id=endpoint_id, actor=user)
-        return {"secret": secret}
+        return SecretMade(secret=secret)
 
-    def respond(outcome: Outcome) -> HttpResponse:
-        if outcome.get("error"):
-            messages.error(request, outcome["error"])
+    def respond(outcome: SecretMade | Refused) -> HttpResponse:
+        if isinstance(outcome, Refused):
+            messages.error(request, outcome.error)
             return redirect("web:webhook-detail", endpoint_id)
         messages.success(
             request,
             "New signing secret made: copy it now, it is shown only once. For 24 hours deliveries "
             "are signed with the old secret too, so the receiver can switch over.",
         )
-        return _detail_page(request, endpoint_id, secret=outcome["secret"])
+        return _detail_page(request, endpoint_id, secret=outcome.secret)
 
-    return _endpoint_action(request, endpoint_id, IdempotentForm, change, respond)
+    return _endpoint_action(request, endpoint_id, IdempotentForm, SecretMade, change, respond)
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def webhook_delete(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
-    def change(user: User, data: dict[str, Any]) -> Outcome:
+def webhook_delete(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Done:
         webhook_endpoint_delete(endpoint_id=endpoint_id, actor=user)
-        return {"notice": "Endpoint deleted.", "next": reverse("web:webhooks")}
+        return Done(notice="Endpoint deleted.", next=reverse("web:webhooks"))
 
-    return _endpoint_action(request, endpoint_id, IdempotentForm, change)
+    return _endpoint_action(
+        request, endpoint_id, IdempotentForm, Done, change, _go_back(request, endpoint_id)
+    )
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def webhook_resend(request: HttpRequest, endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> HttpResponse:
-    def change(user: User, data: dict[str, Any]) -> Outcome:
+def webhook_resend(
+    request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
+) -> HttpResponse:
+    def change(user: User, data: dict[str, Any]) -> Done:
         webhook_delivery_resend(delivery_id=delivery_id, endpoint_id=endpoint_id, actor=user)
-        return {"notice": "The delivery goes out again within a few seconds."}
+        return Done(notice="The delivery goes out again within a few seconds.")
 
-    return _endpoint_action(request, endpoint_id, IdempotentForm, change)
+    return _endpoint_action(
+        request, endpoint_id, IdempotentForm, Done, change, _go_back(request, endpoint_id)
+    )
 
 
 # ---------------------------------------------------------------- email preferences (everyone)
@@ -281,8 +302,8 @@ def webhook_resend(request: HttpRequest, endpoint_id: uuid.UUID, delivery_id: uu
 
 @role_required(*Role.values)
 @require_http_methods(["GET", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if request.method == "GET":
         form = NotificationForm(initial={"outcome_emails": outcome_emails_on(user)})
         return render(request, "web/webhooks/notifications.html", {"form": form, "nav": "notifications"})
@@ -292,23 +313,24 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         return redirect("web:notifications")
     data = form.cleaned_data
 
-    def change() -> Outcome:
+    def change() -> Done:
         notification_preference_update(user=user, outcome_emails=data["outcome_emails"], actor=user)
         if data["outcome_emails"]:
-            return {"notice": "Outcome emails are on."}
-        return {"notice": "Outcome emails are off."}
+            return Done(notice="Outcome emails are on.")
+        return Done(notice="Outcome emails are off.")
 
-    def respond(outcome: Outcome) -> HttpResponse:
-        if outcome.get("error"):
-            messages.error(request, outcome["error"])
+    def respond(outcome: Done | Refused) -> HttpResponse:
+        if isinstance(outcome, Refused):
+            messages.error(request, outcome.error)
         else:
-            messages.success(request, outcome["notice"])
+            messages.success(request, outcome.notice)
         return redirect("web:notifications")
 
     return run_once(
         request,
         key=data["idempotency_key"],
         payload=form_payload(data),
+        answer=Done,
         change=change,
         respond=respond,
     )

@@ -4,9 +4,10 @@ The status update writes an audit row, its events, the session and the stored an
 Idempotency-Key on every request. Building those statements through the ORM's compiler cost more
 CPU than PostgreSQL spent running them (bench/profile_keyed_done.py), so these helpers
 write them directly from the model's own fields: each value goes through the field's
-`pre_save` and `get_db_prep_save`, exactly as `Model.save()` would (auto_now times, JSON, UUIDs on
-SQLite), and the SQL text is built once per model and column list. No signals are sent: no app
-listens to these models' signals.
+`pre_save` and `get_db_prep_save`, exactly as `Model.save()` would (created and updated times from
+the clock, JSON, UUIDs on SQLite), and the SQL text is built once per model and column list. No
+signals are sent: no app listens to these models' signals. docs/architecture.md ("Written by
+hand") says which statements are written here rather than by the ORM, and what each would cost.
 
 The hand-written reads of that path (the token, the session's lock, the charge) name their columns
 with `select_list` and become instances through `fetch_models`, which applies the same converters
@@ -15,16 +16,33 @@ the ORM would (UUIDs and times on SQLite) without a RawQuerySet's per-query colu
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
+from tutordesk.core.clock import UpdatedAtField
+
 M = TypeVar("M", bound=Model)
-_BATCH_ATTRIBUTE = "_tutordesk_insert_batch"
+
+
+@dataclass
+class _Batch:
+    """The rows `insert_rows` holds back inside `batched_inserts`, as (model, row count, values)."""
+
+    savepoints: int  # open when the batch began: rows added inside a later savepoint go at once
+    rows: list[tuple[type[Model], int, list[Any]]] = dataclass_field(default_factory=list)
+
+
+# Per thread and per task, as each thread has its own connection (and as `core.clock` keeps its
+# instant): another thread's changes are never held in this one's batch.
+_batch: ContextVar[_Batch | None] = ContextVar("tutordesk_insert_batch", default=None)
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -42,13 +60,11 @@ def insert_rows(rows: Sequence[Model]) -> None:
     for row in rows:
         row._state.adding = False
         row._state.db = connection.alias
-    held: tuple[int, list[tuple[type[Model], int, list[Any]]]] | None = getattr(
-        connection, _BATCH_ATTRIBUTE, None
-    )
+    batch = _batch.get()
     # Rows added inside a savepoint opened within the batch go at once: a rollback to that
     # savepoint must take them away, and the batch is sent only at its end.
-    if held is not None and held[0] == _savepoints():
-        held[1].append((model, len(rows), params))
+    if batch is not None and batch.savepoints == _savepoints():
+        batch.rows.append((model, len(rows), params))
         return
     with connection.cursor() as cursor:
         cursor.execute(_insert_statement(model, len(rows)), params)
@@ -64,16 +80,16 @@ def batched_inserts() -> Iterator[None]:
     of its Idempotency-Key, and saves two round trips this way. A block inside another joins it;
     rows added inside a savepoint opened within the block are sent at once.
     """
-    if getattr(connection, _BATCH_ATTRIBUTE, None) is not None:
+    if _batch.get() is not None:
         yield
         return
-    batch: list[tuple[type[Model], int, list[Any]]] = []
-    setattr(connection, _BATCH_ATTRIBUTE, (_savepoints(), batch))
+    batch = _Batch(savepoints=_savepoints())
+    token = _batch.set(batch)
     try:
         yield
     finally:
-        setattr(connection, _BATCH_ATTRIBUTE, None)
-    _send(batch)
+        _batch.reset(token)
+    _send(batch.rows)
 
 
 def _savepoints() -> int:
@@ -100,24 +116,41 @@ def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
         cursor.execute(f"WITH {heads} {last_sql}", [value for _, params in statements for value in params])
 
 
-def update_where(model: type[Model], *, match: dict[str, Any], values: dict[str, Any]) -> int:
-    """UPDATE the rows whose fields equal `match` (names of concrete fields, `pk` allowed) to
-    `values`; return how many rows changed. `values` are plain values, no expressions."""
-    meta = model._meta
-    set_fields = [meta.get_field(name) for name in values]
-    where_fields = [meta.pk if name == "pk" else meta.get_field(name) for name in match]
-    params = [
-        field.get_db_prep_save(value.pk if isinstance(value, Model) else value, connection)  # type: ignore[union-attr]
-        for field, value in zip(set_fields, values.values(), strict=True)
-    ]
+def update_if(instance: Model, *, where: Mapping[str, object], values: Mapping[str, object]) -> bool:
+    """UPDATE the instance's row to `values` if the row still holds `where` (a check-and-set);
+    True when it did. Names are the model's concrete fields (a foreign key by its name, given an
+    instance, or by its `_id`); values are plain values, no expressions.
+
+    As `save(update_fields=…)` would: the instance takes `values` first, then every column written
+    goes through its field's `pre_save`, so an `UpdatedAtField` is set from the clock with the rest
+    (callers never pass it) and the instance holds what was written. When nothing matched, the
+    instance holds values the database does not: the caller raises, and its transaction rolls back.
+    """
+    model = type(instance)
+    sql, set_fields, where_fields = _update_plan(model, tuple(values), tuple(where))
+    for name, value in values.items():
+        setattr(instance, name, value)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in set_fields]
     params += [
-        field.get_db_prep_value(value, connection)  # type: ignore[union-attr]
-        for field, value in zip(where_fields, match.values(), strict=True)
+        field.get_db_prep_value(value, connection)
+        for field, value in zip(where_fields, (instance.pk, *where.values()), strict=True)
     ]
-    sql = _update_sql(model, tuple(f.column for f in set_fields), tuple(f.column for f in where_fields))  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return int(cursor.rowcount)
+        return int(cursor.rowcount) == 1
+
+
+def stamp_assignments(model: type[Model]) -> str:
+    """`column = %(column)s` for each column a change of a `model` row sets on its own (an
+    `UpdatedAtField`): for the SET of an UPDATE written by hand, whose parameters take
+    `stamp_values(model)`."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{quote(f.column)} = %({f.column})s" for f in _stamp_fields(model))
+
+
+def stamp_values(model: type[Model]) -> dict[str, Any]:
+    """The values of `stamp_assignments(model)` for a change made now (the clock's instant)."""
+    return {f.column: f.get_db_prep_save(f.stamp(), connection) for f in _stamp_fields(model)}
 
 
 def select_list(model: type[Model], alias: str = "") -> str:
@@ -126,7 +159,9 @@ def select_list(model: type[Model], alias: str = "") -> str:
     return _select_list(model, alias)
 
 
-def fetch_models(model: type[M], sql: str, params: Sequence[Any]) -> list[tuple[M, tuple[Any, ...]]]:
+def fetch_models(
+    model: type[M], sql: str, params: Sequence[Any] | Mapping[str, Any]
+) -> list[tuple[M, tuple[Any, ...]]]:
     """Run a SELECT (or `… RETURNING`) whose first columns are `select_list(model, …)`; return each
     row as an instance of `model` and the row's further columns, as the database gave them."""
     with connection.cursor() as cursor:
@@ -173,7 +208,21 @@ def _readers(model: type[Model]) -> tuple[list[str], list[tuple[int, Any, list[A
 def _insert_fields(model: type[Model]) -> list[Field[Any, Any]]:
     # Database-made values (an auto-increment id, a generated column) are left to the database.
     auto = model._meta.auto_field
-    return [f for f in model._meta.concrete_fields if f is not auto and not f.generated]  # type: ignore[misc]
+    return [f for f in model._meta.concrete_fields if f is not auto and not f.generated]
+
+
+@cache
+def _stamp_fields(model: type[Model]) -> tuple[UpdatedAtField, ...]:
+    return tuple(f for f in model._meta.concrete_fields if isinstance(f, UpdatedAtField))
+
+
+@cache
+def _concrete_fields(model: type[Model]) -> dict[str, Field[Any, Any]]:
+    """The model's columns by field name and by attribute name (`request` and `request_id`)."""
+    fields: dict[str, Field[Any, Any]] = {"pk": model._meta.pk}
+    for field in model._meta.concrete_fields:
+        fields[field.name] = fields[field.attname] = field
+    return fields
 
 
 @cache
@@ -186,8 +235,17 @@ def _insert_statement(model: type[Model], count: int) -> str:
 
 
 @cache
-def _update_sql(model: type[Model], set_columns: tuple[str, ...], where_columns: tuple[str, ...]) -> str:
+def _update_plan(
+    model: type[Model], set_names: tuple[str, ...], where_names: tuple[str, ...]
+) -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
+    """The UPDATE of one row by primary key and `where_names`, setting `set_names` and the model's
+    stamps; with the fields whose values fill its parameters, in order."""
+    fields = _concrete_fields(model)
+    set_fields = [fields[name] for name in set_names]
+    set_fields += [f for f in _stamp_fields(model) if f not in set_fields]
+    where_fields = [fields["pk"], *(fields[name] for name in where_names)]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(c)} = %s" for c in set_columns)
-    conditions = " AND ".join(f"{quote(c)} = %s" for c in where_columns)
-    return f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608 (model columns only)
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in set_fields)
+    conditions = " AND ".join(f"{quote(f.column)} = %s" for f in where_fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608 (model columns only)
+    return sql, set_fields, where_fields

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django import template
@@ -55,9 +56,9 @@ def one_time_key() -> str:
 
 
 @register.filter
-def any_awaiting(sessions: object) -> bool:
+def any_awaiting(sessions: Iterable[object]) -> bool:
     """Whether any of these sessions waits for an outcome (so the list offers bulk marking)."""
-    return any(awaits_outcome(s) for s in sessions)  # type: ignore[attr-defined]
+    return any(awaits_outcome(s) for s in sessions)
 
 
 @register.simple_tag(takes_context=True)
