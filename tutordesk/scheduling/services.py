@@ -7,7 +7,7 @@ An error raised here therefore rolls back everything the caller did in that tran
 Locks, always in this order, so two changes can never wait on each other in a circle:
 1. the session and its request, together, in one statement (`_lock_session`): every charge and
    refund of a request's packages is serialised by the request's row;
-2. the tutor's user row, when a booking must not overlap another (`_lock_tutor`).
+2. the tutor's user row, when a booking must not overlap another (`clashes.lock_tutor`).
 Rows are locked FOR NO KEY UPDATE: the foreign-key checks of other transactions (FOR KEY SHARE,
 taken at COMMIT on PostgreSQL) never wait on them, which is what let a booking and a status
 update deadlock before. SQLite ignores row locks; its IMMEDIATE transactions serialise writers.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -33,7 +33,6 @@ from tutordesk.core.errors import (
     NoActivePackage,
     NotFound,
     SessionNotStarted,
-    TutorDoubleBooked,
     ValidationError,
     require,
 )
@@ -41,6 +40,7 @@ from tutordesk.core.validation import clean_aware_datetime, clean_int, clean_mee
 from tutordesk.events.models import EventType
 from tutordesk.events.services import NewEvent, events_record, package_balance_events
 from tutordesk.scheduling.audit import SessionCreated, SessionStatusCorrected, SessionStatusUpdated
+from tutordesk.scheduling.clashes import Slot, ensure_tutor_free
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Session
 from tutordesk.scheduling.selectors import session_is_visible
 from tutordesk.scheduling.shapes import session_dict
@@ -168,11 +168,10 @@ def session_correct_status(
     from_status = session.status
     if status == SessionStatus.SCHEDULED:
         # Back on the calendar: it may not overlap what the tutor booked since (a replacement, say).
-        _ensure_tutor_free(
+        ensure_tutor_free(
             tutor_id=session.tutor_id,
-            start=session.scheduled_start_at,
-            duration=session.duration_minutes,
-            exclude=session.id,
+            slots=[Slot(session.scheduled_start_at, session.duration_minutes)],
+            exclude=[session.id],
         )
     charge: Charge | None = None
     charged_to = session.package_id
@@ -233,16 +232,14 @@ def session_create(
         field="match_id",
         reason="match_ended",
     )
-    _ensure_tutor_free(tutor_id=match.tutor_id, start=scheduled_start_at, duration=duration_minutes)
-    session = Session.objects.create(
+    ensure_tutor_free(tutor_id=match.tutor_id, slots=[Slot(scheduled_start_at, duration_minutes)])
+    session = new_session(
         match=match,
-        request_id=match.request_id,
-        tutor_id=match.tutor_id,
         student_id=match.request.student_id,
-        scheduled_start_at=scheduled_start_at,
+        start=scheduled_start_at,
         duration_minutes=duration_minutes,
         meet_link=meet_link,
-        updated_by=actor,
+        actor=actor,
     )
     audit_log_write(
         actor=actor,
@@ -353,53 +350,51 @@ def _write_status(session: Session, *, from_status: str, **fields: object) -> No
 
 
 def _create_replacement(session: Session, new_start_at: datetime, actor: User) -> Session:
+    match = Match.objects.filter(pk=session.match_id, status=Match.Status.ACTIVE).first()
     require(
-        Match.objects.filter(pk=session.match_id, status=Match.Status.ACTIVE).exists(),
+        match is not None,
         ValidationError,
         "This match has ended; ask an admin to set up a new one",
         field="new_start_at",
         reason="match_ended",
     )
-    _ensure_tutor_free(
-        tutor_id=session.tutor_id, start=new_start_at, duration=session.duration_minutes, exclude=session.id
+    assert match is not None
+    ensure_tutor_free(
+        tutor_id=session.tutor_id, slots=[Slot(new_start_at, session.duration_minutes)], exclude=[session.id]
     )
-    return Session.objects.create(
-        match_id=session.match_id,
-        request_id=session.request_id,
-        tutor_id=session.tutor_id,
+    return new_session(
+        match=match,
         student_id=session.student_id,
-        scheduled_start_at=new_start_at,
+        start=new_start_at,
         duration_minutes=session.duration_minutes,
         meet_link=session.meet_link,
+        actor=actor,
         rescheduled_from=session,
+    )
+
+
+def new_session(
+    *,
+    match: Match,
+    student_id: uuid.UUID,
+    start: datetime,
+    duration_minutes: int,
+    meet_link: str | None,
+    actor: User,
+    rescheduled_from: Session | None = None,
+) -> Session:
+    """The one place a session row is made: a lone booking, a reschedule's replacement, and every
+    other way a lesson comes to be goes through here, so what every new session gets is decided
+    once. The caller has checked the rules and the tutor's time (`clashes.ensure_tutor_free`) and
+    writes the audit row and events of its change."""
+    return Session.objects.create(
+        match=match,
+        request_id=match.request_id,
+        tutor_id=match.tutor_id,
+        student_id=student_id,
+        scheduled_start_at=start,
+        duration_minutes=duration_minutes,
+        meet_link=meet_link,
+        rescheduled_from=rescheduled_from,
         updated_by=actor,
     )
-
-
-def _lock_tutor(tutor_id: uuid.UUID) -> None:
-    """Lock order, step 2: the tutor's row serialises the overlap checks of one tutor's bookings."""
-    User.objects.select_for_update(no_key=True).filter(pk=tutor_id).exists()
-
-
-def _ensure_tutor_free(
-    *, tutor_id: uuid.UUID, start: datetime, duration: int, exclude: uuid.UUID | None = None
-) -> None:
-    """Refuse a booking that overlaps a scheduled session of the same tutor."""
-    _lock_tutor(tutor_id)
-    end = start + timedelta(minutes=duration)
-    candidates = Session.objects.filter(
-        tutor_id=tutor_id,
-        status=SessionStatus.SCHEDULED,
-        scheduled_start_at__lt=end,
-        scheduled_start_at__gt=start - timedelta(minutes=MAX_DURATION_MINUTES),
-    )
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude)
-    for other in candidates.only("id", "scheduled_start_at", "duration_minutes"):
-        if other.scheduled_end_at > start:
-            raise TutorDoubleBooked(
-                f"The tutor already has a session from {other.scheduled_start_at:%Y-%m-%d %H:%M} UTC "
-                f"to {other.scheduled_end_at:%H:%M} UTC",
-                conflicting_session_id=str(other.id),
-                conflicting_start_at=other.scheduled_start_at.isoformat(),
-            )
