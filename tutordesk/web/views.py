@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from tutordesk.accounts.models import Role, User
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.core import clock
-from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import TutoringRequest
 from tutordesk.tutoring.selectors import sessions_left_by_request
 from tutordesk.tutoring.services import package_create
@@ -29,29 +28,37 @@ from tutordesk.web import queries
 from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm, SessionFilterForm
 from tutordesk.web.helpers import back_url, first_error, form_payload, role_required
 from tutordesk.web.once import Outcome, run_once
-from tutordesk.web.paging import KeysetPage, keyset_page
+from tutordesk.web.paging import KeysetPage, ListRead, keyset_page, keyset_pages
 
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
 
 
-def session_page(request: HttpRequest, sessions: queries.SessionList, param: str) -> KeysetPage:
-    return keyset_page(
-        sessions.rows,
-        time_field="scheduled_start_at",
-        descending=sessions.descending,
-        cursor=request.GET.get(param),
-        size=PAGE_SIZE,
-        decorate=queries.session_rows,
+def session_pages(request: HttpRequest, *lists: tuple[queries.SessionList, str]) -> list[KeysetPage]:
+    """A page of each list of sessions (with the cursor its query parameter carries), read
+    together: one statement for all of them where the database allows (web.paging)."""
+    return keyset_pages(
+        *(
+            ListRead(
+                sessions.rows,
+                time_field="scheduled_start_at",
+                descending=sessions.descending,
+                cursor=request.GET.get(param),
+                size=PAGE_SIZE,
+                decorate=queries.session_lines,
+                line=queries.SessionLine,
+            )
+            for sessions, param in lists
+        )
     )
 
 
 def with_sessions_left(user: User, *pages: KeysetPage) -> None:
     """Attach `sessions_left` to every row of the pages with one query."""
-    rows: list[Session] = [s for page in pages for s in page.rows]
+    rows: list[queries.SessionLine] = [s for page in pages for s in page.rows]
     left = sessions_left_by_request(user, {s.request_id for s in rows})
     for s in rows:
-        s.sessions_left = left.get(s.request_id, 0)  # type: ignore[attr-defined]
+        s.sessions_left = left.get(s.request_id, 0)
 
 
 def upcoming_section(page: KeysetPage) -> dict[str, Any]:
@@ -99,9 +106,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     now = clock.now()
-    needs = session_page(request, queries.tutor_needs_outcome(user, now=now), "needs")
-    upcoming = session_page(request, queries.tutor_upcoming(user, now=now), "upcoming")
-    recent = session_page(request, queries.recorded_sessions(user), "recent")
+    needs, upcoming, recent = session_pages(
+        request,
+        (queries.tutor_needs_outcome(user, now=now), "needs"),
+        (queries.tutor_upcoming(user, now=now), "upcoming"),
+        (queries.recorded_sessions(user), "recent"),
+    )
     with_sessions_left(user, needs, upcoming, recent)
     sections = [
         section(
@@ -136,7 +146,7 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             end=end,
         )
     sessions = queries.admin_sessions(user, filters)
-    page = session_page(request, sessions, "cursor")
+    (page,) = session_pages(request, (sessions, "cursor"))
     with_sessions_left(user, page)
     filtered = filters != queries.SessionFilters()
     listing = section(
@@ -163,15 +173,18 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 
 def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     now = clock.now()
-    upcoming = session_page(request, queries.student_upcoming(user, now=now), "upcoming")
-    past = session_page(request, queries.student_past(user, now=now), "past")
+    upcoming, past = session_pages(
+        request,
+        (queries.student_upcoming(user, now=now), "upcoming"),
+        (queries.student_past(user, now=now), "past"),
+    )
     requests: dict[uuid.UUID, dict[str, Any]] = {}
     for package in queries.student_packages(user):
-        entry = requests.setdefault(package.request_id, {"subject": package.request.subject, "packages": []})
+        entry = requests.setdefault(
+            package.request_id,
+            {"subject": package.request.subject, "packages": [], "left": package.request_sessions_left},  # type: ignore[attr-defined]
+        )
         entry["packages"].append(package)
-    left = sessions_left_by_request(user, requests)
-    for request_id, entry in requests.items():
-        entry["left"] = left[request_id]
     sections = [
         upcoming_section(upcoming),
         section(past, id="past", title="Past", param="past", empty="No past sessions yet."),
@@ -202,12 +215,10 @@ def packages(request: HttpRequest) -> HttpResponse:
         descending=True,
         cursor=request.GET.get("cursor"),
         size=PAGE_SIZE,
-        decorate=queries.request_rows,
+        decorate=queries.request_lines(request.user),  # type: ignore[arg-type]
+        line=queries.RequestLine,
     )
-    left = sessions_left_by_request(request.user, [req.id for req in page.rows])  # type: ignore[arg-type]
-    for req in page.rows:
-        req.sessions_left = left[req.id]
-        req.tutor = req.active_matches[0].tutor if req.active_matches else None
+    queries.with_packages(request.user, page.rows)  # type: ignore[arg-type]
     listing = section(page, id="requests", title="Requests", param="cursor", empty="")
     return render(
         request, "web/packages.html", {"section": listing, "search": search, "q": q, "nav": "packages"}
@@ -279,8 +290,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         size=AUDIT_PAGE_SIZE,
         decorate=lambda logs: logs.select_related("actor"),
     )
-    for row in page.rows:
-        row.details_json = json.dumps(row.details, sort_keys=True, ensure_ascii=False)
     filtered = filters != queries.AuditFilters()
     listing = section(page, id="audit", title="Audit rows", param="cursor", empty="")
     return render(
