@@ -28,7 +28,7 @@ from tutordesk.web import queries
 from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm, SessionFilterForm
 from tutordesk.web.helpers import back_url, first_error, form_payload, role_required
 from tutordesk.web.once import Outcome, run_once
-from tutordesk.web.paging import KeysetPage, ListRead, keyset_page, keyset_pages
+from tutordesk.web.paging import KeysetPage, ListRead, keyset_chunks, keyset_page, keyset_pages
 
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
@@ -321,7 +321,12 @@ class Echo:
 def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
     _, filters = _audit_filters(request)
-    logs = queries.audit_logs(user, filters).select_related("actor")
+    logs = keyset_chunks(
+        queries.audit_logs(user, filters),
+        time_field="created_at",
+        descending=True,
+        decorate=lambda logs: logs.select_related("actor"),
+    )
     writer = csv.writer(Echo())
 
     def rows() -> Iterator[str]:
@@ -337,7 +342,7 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
                 "details",
             ]
         )
-        for log in logs.iterator(chunk_size=2000):
+        for log in logs:
             yield writer.writerow(
                 [
                     csv_cell(v)
