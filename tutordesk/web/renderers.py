@@ -69,9 +69,10 @@ def _select(widget: dict[str, Any]) -> str | None:
         for option in options:
             if option["template_name"] != OPTION:
                 return None  # a custom option: Django's templates write it
+            # The option's template ends with a line break, and the include keeps it.
             parts.append(
                 f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{conditional_escape(option['label'])}</option>"
+                f"{conditional_escape(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
