@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from tutordesk.core.cursors import after, decode_cursor, encode_cursor
@@ -60,10 +60,12 @@ def _bare(rows: QuerySet[Any]) -> QuerySet[Any]:
 class ListRead:
     """One list to read a page of: its bare rows, their order, the cursor the request carries.
 
-    `decorate` adds what the rows show (joins, annotations) to the page's own query only; the
-    bounded count reads the bare list. With `line`, `decorate` returns `values()` and each row's
-    values become `line(**values)`: a list that shows a few columns of several tables is read
-    without building a model instance for each table of each row.
+    The list is `rows` narrowed by `where`. `decorate` adds what the rows show (joins,
+    annotations) to the page's own query only, and once for the lists of one call that share
+    `rows` and `decorate` (building those expressions costs more than narrowing the result);
+    the bounded count reads the bare list. With `line`, `decorate` returns `values()` and each
+    row's values become `line(**values)`: a list that shows a few columns of several tables is
+    read without building a model instance for each table of each row.
     """
 
     rows: QuerySet[Any]
@@ -73,6 +75,7 @@ class ListRead:
     size: int
     decorate: Callable[[QuerySet[Any]], QuerySet[Any]] = _bare
     line: Callable[..., Any] | None = None
+    where: Q = field(default_factory=Q)
 
 
 def keyset_page(
@@ -96,7 +99,15 @@ def keyset_pages(*lists: ListRead) -> list[KeysetPage]:
     SQLite reads each list with a statement of its own). A dashboard of three lists is one round
     trip to the database, not six."""
     together = len(lists) > 1 and connection.features.supports_slicing_ordering_in_compound
-    plans = [_Plan(read, index if together else None) for index, read in enumerate(lists)]
+    decorated: dict[tuple[int, int], QuerySet[Any]] = {}
+    for read in lists:
+        key = (id(read.rows), id(read.decorate))
+        if key not in decorated:
+            decorated[key] = read.decorate(read.rows)
+    plans = [
+        _Plan(read, decorated[id(read.rows), id(read.decorate)], index if together else None)
+        for index, read in enumerate(lists)
+    ]
     fetched: list[list[Any]] = [[] for _ in plans]
     # A list known to be empty (a search that found nobody) reads nothing.
     reads = [(index, plan.query) for index, plan in enumerate(plans) if plan.query is not None]
@@ -113,12 +124,13 @@ def keyset_pages(*lists: ListRead) -> list[KeysetPage]:
 class _Plan:
     """The query of one list's page, and how its rows become the page."""
 
-    def __init__(self, read: ListRead, index: int | None) -> None:
+    def __init__(self, read: ListRead, decorated: QuerySet[Any], index: int | None) -> None:
         self.read = read
         time_field = read.time_field
+        rows = read.rows.filter(read.where) if read.where else read.rows
         # The first COUNT_CAP + 1 rows in the list's own order: the same index as the page reads.
         first_order = (f"-{time_field}", "-id") if read.descending else (time_field, "id")
-        self.capped = read.rows.order_by(*first_order).values("pk")[: COUNT_CAP + 1]
+        self.capped = rows.order_by(*first_order).values("pk")[: COUNT_CAP + 1]
         self.position = parse(read.cursor)
         self.backward = self.position is not None and self.position[0] == BACKWARD
         # Reading backward walks the list in reverse from the cursor, then turns the page round.
@@ -134,7 +146,9 @@ class _Plan:
         extra: dict[str, Any] = {LIST_SIZE: RawSQL(capped_count, count_params)}  # noqa: S611
         if index is not None:
             extra[LIST_INDEX] = Value(index)
-        query = read.decorate(read.rows).annotate(**extra).order_by(*order)
+        if read.where:
+            decorated = decorated.filter(read.where)
+        query = decorated.annotate(**extra).order_by(*order)
         if self.position is not None:
             moment, row_id = self.position[1], self.position[2]
             query = query.filter(after(time_field, moment, row_id, descending=self.reverse))

@@ -34,23 +34,33 @@ PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
 
 
-def session_pages(request: HttpRequest, *lists: tuple[queries.SessionList, str]) -> list[KeysetPage]:
+def session_pages(
+    request: HttpRequest, user: User, *lists: tuple[queries.SessionList, str]
+) -> list[KeysetPage]:
     """A page of each list of sessions (with the cursor its query parameter carries), read
-    together: one statement for all of them where the database allows (web.paging)."""
-    return keyset_pages(
+    together: one statement for all of them where the database allows (web.paging). For tutors
+    and admins each row gets the sessions left on its request: inside that statement on a page
+    of one list, with one more query on a page of several (each list's part of the statement
+    would build and compile the subquery again, which costs more than the query)."""
+    inline = len(lists) == 1 and not user.is_student
+    pages = keyset_pages(
         *(
             ListRead(
-                sessions.rows,
+                sessions.visible,
+                where=sessions.where,
                 time_field="scheduled_start_at",
                 descending=sessions.descending,
                 cursor=request.GET.get(param),
                 size=PAGE_SIZE,
-                decorate=queries.session_lines,
+                decorate=queries.session_lines_with_left(user) if inline else queries.session_lines,
                 line=queries.SessionLine,
             )
             for sessions, param in lists
         )
     )
+    if not inline and not user.is_student:
+        with_sessions_left(user, *pages)
+    return pages
 
 
 def with_sessions_left(user: User, *pages: KeysetPage) -> None:
@@ -106,13 +116,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     now = clock.now()
+    needs_list, upcoming_list, recent_list = queries.tutor_lists(user, now=now)
     needs, upcoming, recent = session_pages(
-        request,
-        (queries.tutor_needs_outcome(user, now=now), "needs"),
-        (queries.tutor_upcoming(user, now=now), "upcoming"),
-        (queries.recorded_sessions(user), "recent"),
+        request, user, (needs_list, "needs"), (upcoming_list, "upcoming"), (recent_list, "recent")
     )
-    with_sessions_left(user, needs, upcoming, recent)
     sections = [
         section(
             needs,
@@ -146,8 +153,7 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             end=end,
         )
     sessions = queries.admin_sessions(user, filters)
-    (page,) = session_pages(request, (sessions, "cursor"))
-    with_sessions_left(user, page)
+    (page,) = session_pages(request, user, (sessions, "cursor"))
     filtered = filters != queries.SessionFilters()
     listing = section(
         page,
@@ -173,11 +179,8 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 
 def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     now = clock.now()
-    upcoming, past = session_pages(
-        request,
-        (queries.student_upcoming(user, now=now), "upcoming"),
-        (queries.student_past(user, now=now), "past"),
-    )
+    upcoming_list, past_list = queries.student_lists(user, now=now)
+    upcoming, past = session_pages(request, user, (upcoming_list, "upcoming"), (past_list, "past"))
     requests: dict[uuid.UUID, dict[str, Any]] = {}
     for package in queries.student_packages(user):
         entry = requests.setdefault(
