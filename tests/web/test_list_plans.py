@@ -103,7 +103,7 @@ def list_queries(client, url: str) -> list[str]:
     return [
         q["sql"]
         for q in ctx.captured_queries
-        # "(SELECT …) UNION ALL (SELECT …)": the lists of one page, read in one statement
+        # (a compound statement may open with "(")
         if q["sql"].lstrip(" (").upper().startswith("SELECT") and any(f'"{t}"' in q["sql"] for t in WATCHED)
     ]
 

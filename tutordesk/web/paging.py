@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from tutordesk.core.cursors import after, decode_cursor, encode_cursor
@@ -19,8 +19,8 @@ from tutordesk.core.errors import ValidationError
 
 COUNT_CAP = 500
 LIST_SIZE = "keyset_list_size"  # the bounded count, read along with each page's rows
-LIST_INDEX = "keyset_list_index"  # which list a row of several lists' pages belongs to
-_PAGING_KEYS = (LIST_SIZE, LIST_INDEX)
+LIST_MEMBER = "keyset_list_member"  # whether a row of several lists' statement is on one list
+_PAGING_PREFIXES = (LIST_SIZE, LIST_MEMBER)
 FORWARD, BACKWARD = "a", "b"
 
 
@@ -60,12 +60,12 @@ def _bare(rows: QuerySet[Any]) -> QuerySet[Any]:
 class ListRead:
     """One list to read a page of: its bare rows, their order, the cursor the request carries.
 
-    The list is `rows` narrowed by `where`. `decorate` adds what the rows show (joins,
-    annotations) to the page's own query only, and once for the lists of one call that share
-    `rows` and `decorate` (building those expressions costs more than narrowing the result);
-    the bounded count reads the bare list. With `line`, `decorate` returns `values()` and each
-    row's values become `line(**values)`: a list that shows a few columns of several tables is
-    read without building a model instance for each table of each row.
+    The list is `rows` narrowed by `where` (lists of one page narrow one `rows`). `decorate`
+    adds what the rows show (annotations, subqueries) to the page's rows only: the bounded count
+    reads the bare list, and lists read together are decorated once (see `keyset_pages`). With
+    `line`, `decorate` returns `values()` and each row's values become `line(**values)`: a list
+    that shows a few columns of several tables is read without building a model instance for
+    each table of each row.
     """
 
     rows: QuerySet[Any]
@@ -93,78 +93,104 @@ def keyset_page(
 
 
 def keyset_pages(*lists: ListRead) -> list[KeysetPage]:
-    """A page of each list, in one statement: each page's bounded count is a subquery of its own
-    query (PostgreSQL and SQLite run it once, not per row), and the pages of several lists are
-    the parts of one UNION ALL where the database takes ordered and limited parts (PostgreSQL;
-    SQLite reads each list with a statement of its own). A dashboard of three lists is one round
-    trip to the database, not six."""
-    together = len(lists) > 1 and connection.features.supports_slicing_ordering_in_compound
-    decorated: dict[tuple[int, int], QuerySet[Any]] = {}
-    for read in lists:
-        key = (id(read.rows), id(read.decorate))
-        if key not in decorated:
-            decorated[key] = read.decorate(read.rows)
-    plans = [
-        _Plan(read, decorated[id(read.rows), id(read.decorate)], index if together else None)
-        for index, read in enumerate(lists)
-    ]
+    """A page of each list, and each page's bounded count (a subquery of the page's own
+    statement, run once, not per row).
+
+    Lists that narrow one queryset (a dashboard's) are read together in one statement where the
+    database takes ordered and limited parts in a compound statement (PostgreSQL): the ids of
+    each list's page are the parts of one UNION ALL, and what the rows show is added once, to the
+    rows of those ids (`decorate` is then given the model's rows with those primary keys). Each
+    row says which lists it belongs to (its list's filter and cursor, evaluated on the row), and
+    the counts ride along. Otherwise (SQLite, or lists of different querysets) each list is its
+    own statement.
+    """
+    plans = [_Plan(read, index) for index, read in enumerate(lists)]
+    live = [plan for plan in plans if not plan.empty]  # a list known to be empty reads nothing
+    first = live[0].read if live else None
+    together = (
+        len(live) > 1
+        and connection.features.supports_slicing_ordering_in_compound
+        and all(plan.read.rows is first.rows and plan.read.decorate is first.decorate for plan in live)  # type: ignore[union-attr]
+    )
     fetched: list[list[Any]] = [[] for _ in plans]
-    # A list known to be empty (a search that found nobody) reads nothing.
-    reads = [(index, plan.query) for index, plan in enumerate(plans) if plan.query is not None]
-    if together and len(reads) > 1:
-        (_, first), *others = reads
-        for row in first.union(*(query for _, query in others), all=True):
-            fetched[_value(row, LIST_INDEX)].append(row)
+    if together and first is not None:
+        head, *rest = (plan.ids() for plan in live)
+        rows = first.decorate(first.rows.model._default_manager.filter(pk__in=head.union(*rest, all=True)))
+        extra = {name: value for plan in live for name, value in plan.columns().items()}
+        for row in rows.annotate(**extra):
+            for plan in live:
+                if _value(row, plan.member):
+                    fetched[plan.index].append(row)
     else:
-        for index, query in reads:
-            fetched[index] = list(query)
+        for plan in live:
+            fetched[plan.index] = list(plan.query())
     return [plan.page(rows) for plan, rows in zip(plans, fetched, strict=True)]
 
 
 class _Plan:
-    """The query of one list's page, and how its rows become the page."""
+    """One list's page: its statement (or its part of a shared one), and how rows become the page."""
 
-    def __init__(self, read: ListRead, decorated: QuerySet[Any], index: int | None) -> None:
-        self.read = read
+    def __init__(self, read: ListRead, index: int) -> None:
+        self.read, self.index = read, index
         time_field = read.time_field
-        rows = read.rows.filter(read.where) if read.where else read.rows
+        self.rows = read.rows.filter(read.where) if read.where else read.rows
         # The first COUNT_CAP + 1 rows in the list's own order: the same index as the page reads.
         first_order = (f"-{time_field}", "-id") if read.descending else (time_field, "id")
-        self.capped = rows.order_by(*first_order).values("pk")[: COUNT_CAP + 1]
+        self.capped = self.rows.order_by(*first_order).values("pk")[: COUNT_CAP + 1]
         self.position = parse(read.cursor)
         self.backward = self.position is not None and self.position[0] == BACKWARD
         # Reading backward walks the list in reverse from the cursor, then turns the page round.
         self.reverse = read.descending != self.backward
-        order = (f"-{time_field}", "-id") if self.reverse else (time_field, "id")
-        self.query: QuerySet[Any] | None = None
-        try:
-            count_sql, count_params = self.capped.query.sql_with_params()
-        except EmptyResultSet:  # a filter nothing can match (a search that found nobody)
-            return
-        # The count's SQL is the ORM's own, with its parameters kept apart: nothing is pasted in.
-        capped_count = f"SELECT COUNT(*) FROM ({count_sql}) AS capped"  # noqa: S608
-        extra: dict[str, Any] = {LIST_SIZE: RawSQL(capped_count, count_params)}  # noqa: S611
-        if index is not None:
-            extra[LIST_INDEX] = Value(index)
-        if read.where:
-            decorated = decorated.filter(read.where)
-        query = decorated.annotate(**extra).order_by(*order)
+        self.order = (f"-{time_field}", "-id") if self.reverse else (time_field, "id")
+        self.narrow = read.where
         if self.position is not None:
             moment, row_id = self.position[1], self.position[2]
-            query = query.filter(after(time_field, moment, row_id, descending=self.reverse))
-        self.query = query[: read.size + 1]
+            self.narrow &= after(time_field, moment, row_id, descending=self.reverse)
+        self.size, self.member = f"{LIST_SIZE}_{index}", f"{LIST_MEMBER}_{index}"
+        try:
+            count_sql, self.count_params = self.capped.query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match (a search that found nobody)
+            self.empty = True
+            return
+        self.empty = False
+        # The count's SQL is the ORM's own, with its parameters kept apart: nothing is pasted in.
+        self.count_sql = f"SELECT COUNT(*) FROM ({count_sql}) AS capped"  # noqa: S608
+
+    def count(self) -> RawSQL:
+        return RawSQL(self.count_sql, self.count_params)  # noqa: S611
+
+    def query(self) -> QuerySet[Any]:
+        """The page's own statement: its rows, with what they show and the list's count."""
+        read = self.read
+        rows = read.decorate(read.rows).filter(self.narrow) if self.narrow else read.decorate(read.rows)
+        return rows.annotate(**{self.size: self.count()}).order_by(*self.order)[: read.size + 1]
+
+    def ids(self) -> QuerySet[Any]:
+        """The ids of the page's rows (its part of a shared statement)."""
+        rows = self.read.rows.filter(self.narrow) if self.narrow else self.read.rows
+        return rows.order_by(*self.order).values("pk")[: self.read.size + 1]
+
+    def columns(self) -> dict[str, Any]:
+        """What a row of a shared statement says about this list: its count, and whether the row
+        is on the list past its cursor."""
+        return {
+            self.size: self.count(),
+            self.member: ExpressionWrapper(self.narrow or Q(pk__isnull=False), output_field=BooleanField()),
+        }
 
     def page(self, fetched: list[Any]) -> KeysetPage:
         read, position = self.read, self.position
-        # A UNION ALL promises no order across its parts' rows: put them back in the page's own.
+        # A shared statement holds other lists' rows too, in no order: the page's own first.
         fetched.sort(key=lambda row: (_value(row, read.time_field), _value(row, "pk")), reverse=self.reverse)
+        fetched = fetched[: read.size + 1]
         if fetched:
-            count = _value(fetched[0], LIST_SIZE)
+            count = _value(fetched[0], self.size)
         else:  # an empty list, or a cursor past its end (the count needs its own statement then)
-            count = 0 if position is None or self.query is None else self.capped.count()
+            count = 0 if position is None or self.empty else self.capped.count()
         if read.line is not None:
             fetched = [
-                read.line(**{k: v for k, v in row.items() if k not in _PAGING_KEYS}) for row in fetched
+                read.line(**{k: v for k, v in row.items() if not k.startswith(_PAGING_PREFIXES)})
+                for row in fetched
             ]
         more = len(fetched) > read.size
         fetched = fetched[: read.size]

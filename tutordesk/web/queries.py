@@ -136,8 +136,8 @@ def session_lines(queryset: QuerySet[Session]) -> QuerySet[Any]:
 
 
 def session_lines_with_left(viewer: User) -> Callable[[QuerySet[Session]], QuerySet[Any]]:
-    """`session_lines` with the sessions left on each row's request read in the same statement
-    (a subquery: for a page of one list, cheaper than a query of its own)."""
+    """`session_lines` with the sessions left on each row's request, as `viewer` may see them,
+    read in the same statement (a subquery, not a query of its own)."""
     left = sessions_left_of(viewer, OuterRef("request_id"))
     return lambda queryset: session_lines(queryset).annotate(sessions_left=left)
 

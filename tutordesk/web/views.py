@@ -22,7 +22,6 @@ from tutordesk.accounts.models import Role, User
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.core import clock
 from tutordesk.tutoring.models import TutoringRequest
-from tutordesk.tutoring.selectors import sessions_left_by_request
 from tutordesk.tutoring.services import package_create
 from tutordesk.web import queries
 from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm, SessionFilterForm
@@ -38,12 +37,10 @@ def session_pages(
     request: HttpRequest, user: User, *lists: tuple[queries.SessionList, str]
 ) -> list[KeysetPage]:
     """A page of each list of sessions (with the cursor its query parameter carries), read
-    together: one statement for all of them where the database allows (web.paging). For tutors
-    and admins each row gets the sessions left on its request: inside that statement on a page
-    of one list, with one more query on a page of several (each list's part of the statement
-    would build and compile the subquery again, which costs more than the query)."""
-    inline = len(lists) == 1 and not user.is_student
-    pages = keyset_pages(
+    together: one statement for all of them where the database allows (web.paging), which for
+    tutors and admins also reads the sessions left on each row's request."""
+    lines = queries.session_lines if user.is_student else queries.session_lines_with_left(user)
+    return keyset_pages(
         *(
             ListRead(
                 sessions.visible,
@@ -52,23 +49,12 @@ def session_pages(
                 descending=sessions.descending,
                 cursor=request.GET.get(param),
                 size=PAGE_SIZE,
-                decorate=queries.session_lines_with_left(user) if inline else queries.session_lines,
+                decorate=lines,
                 line=queries.SessionLine,
             )
             for sessions, param in lists
         )
     )
-    if not inline and not user.is_student:
-        with_sessions_left(user, *pages)
-    return pages
-
-
-def with_sessions_left(user: User, *pages: KeysetPage) -> None:
-    """Attach `sessions_left` to every row of the pages with one query."""
-    rows: list[queries.SessionLine] = [s for page in pages for s in page.rows]
-    left = sessions_left_by_request(user, {s.request_id for s in rows})
-    for s in rows:
-        s.sessions_left = left.get(s.request_id, 0)
 
 
 def upcoming_section(page: KeysetPage) -> dict[str, Any]:
