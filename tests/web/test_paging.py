@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -51,3 +51,15 @@ def test_overlapping_lists_with_cursors_page_together_as_each_alone(tutor, match
     assert alone[5] == ([], None, None, 0) and alone[6] == ([], None, None, 0)
     if connection.features.supports_slicing_ordering_in_compound:
         assert len(ctx.captured_queries) == 1  # the six lists that can have rows, in one statement
+
+
+def test_also_is_read_with_the_rows_and_missing_without_them(tutor, match, package):
+    make_session(match=match)
+    visible = Session.objects.filter(tutor=tutor)
+    also = {"answer": Value(42, output_field=IntegerField())}
+    reads = [
+        ListRead(visible, "scheduled_start_at", True, None, 3, where=Q(status="done")),
+        ListRead(visible, "scheduled_start_at", True, None, 3, where=Q(status="scheduled")),
+    ]
+    assert [page.also for page in keyset_pages(*reads, also=also)] == [{"answer": 42}] * 2
+    assert keyset_pages(reads[0], also=also)[0].also == {}  # no row came back

@@ -20,7 +20,8 @@ from tutordesk.core.errors import ValidationError
 COUNT_CAP = 500
 LIST_SIZE = "keyset_list_size"  # the bounded count, read along with each page's rows
 LIST_MEMBER = "keyset_list_member"  # whether a row of several lists' statement is on one list
-_PAGING_PREFIXES = (LIST_SIZE, LIST_MEMBER)
+ALSO = "keyset_also_"  # the values of keyset_pages(also=…), read along with the rows
+_PAGING_PREFIXES = (LIST_SIZE, LIST_MEMBER, ALSO)
 FORWARD, BACKWARD = "a", "b"
 
 
@@ -30,6 +31,8 @@ class KeysetPage:
     before: str | None  # the cursor of the page above this one (newer, or earlier), if any
     after: str | None  # the cursor of the page below (older, or later), if any
     count: int  # how many rows the list holds, counted up to COUNT_CAP + 1
+    # What `keyset_pages(also=…)` read along with the rows; empty when no row came back.
+    also: dict[str, Any] = field(default_factory=dict)
 
     @property
     def count_text(self) -> str:
@@ -92,9 +95,13 @@ def keyset_page(
     return keyset_pages(ListRead(rows, time_field, descending, cursor, size, decorate, line))[0]
 
 
-def keyset_pages(*lists: ListRead) -> list[KeysetPage]:
+def keyset_pages(*lists: ListRead, also: dict[str, Any] | None = None) -> list[KeysetPage]:
     """A page of each list, and each page's bounded count (a subquery of the page's own
     statement, run once, not per row).
+
+    `also` names other expressions that hold nothing of any row (a fact about the viewer, as the
+    count is about the list): they are read in the same statement, once, and every page gets
+    their values in `also` when any row came back (when none did, the caller asks elsewhere).
 
     Lists that narrow one queryset (a dashboard's) are read together in one statement where the
     database takes ordered and limited parts in a compound statement (PostgreSQL): the ids of
@@ -112,19 +119,25 @@ def keyset_pages(*lists: ListRead) -> list[KeysetPage]:
         and connection.features.supports_slicing_ordering_in_compound
         and all(plan.read.rows is first.rows and plan.read.decorate is first.decorate for plan in live)  # type: ignore[union-attr]
     )
+    extra = {f"{ALSO}{name}": value for name, value in (also or {}).items()}
     fetched: list[list[Any]] = [[] for _ in plans]
     if together and first is not None:
         head, *rest = (plan.ids() for plan in live)
         rows = first.decorate(first.rows.model._default_manager.filter(pk__in=head.union(*rest, all=True)))
-        extra = {name: value for plan in live for name, value in plan.columns().items()}
+        extra.update({name: value for plan in live for name, value in plan.columns().items()})
         for row in rows.annotate(**extra):
             for plan in live:
                 if _value(row, plan.member):
                     fetched[plan.index].append(row)
     else:
         for plan in live:
-            fetched[plan.index] = list(plan.query())
-    return [plan.page(rows) for plan, rows in zip(plans, fetched, strict=True)]
+            fetched[plan.index] = list(plan.query(extra))
+    sample = next((rows[0] for rows in fetched if rows), None)
+    found = {name: _value(sample, f"{ALSO}{name}") for name in also or {}} if sample is not None else {}
+    pages = [plan.page(rows) for plan, rows in zip(plans, fetched, strict=True)]
+    for page in pages:
+        page.also = found
+    return pages
 
 
 class _Plan:
@@ -159,11 +172,11 @@ class _Plan:
     def count(self) -> RawSQL:
         return RawSQL(self.count_sql, self.count_params)  # noqa: S611
 
-    def query(self) -> QuerySet[Any]:
-        """The page's own statement: its rows, with what they show and the list's count."""
+    def query(self, also: dict[str, Any]) -> QuerySet[Any]:
+        """The page's own statement: its rows, with what they show, the list's count and `also`."""
         read = self.read
         rows = read.decorate(read.rows).filter(self.narrow) if self.narrow else read.decorate(read.rows)
-        return rows.annotate(**{self.size: self.count()}).order_by(*self.order)[: read.size + 1]
+        return rows.annotate(**{self.size: self.count()}, **also).order_by(*self.order)[: read.size + 1]
 
     def ids(self) -> QuerySet[Any]:
         """The ids of the page's rows (its part of a shared statement)."""

@@ -14,11 +14,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from tutordesk.accounts.models import Role, User
 from tutordesk.audit.models import AuditAction, AuditLog
 from tutordesk.audit.selectors import audit_logs_filtered
+from tutordesk.calendars.models import CalendarFeed
 from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.selectors import sessions_filtered, sessions_visible_to
@@ -140,6 +141,12 @@ def session_lines_with_left(viewer: User) -> Callable[[QuerySet[Session]], Query
     read in the same statement (a subquery, not a query of its own)."""
     left = sessions_left_of(viewer, OuterRef("request_id"))
     return lambda queryset: session_lines(queryset).annotate(sessions_left=left)
+
+
+def has_calendar_feed(user: User) -> Exists:
+    """Whether the user has a calendar link (`calendars.selectors.calendar_feed_of` finds it),
+    as an expression to read along with a page's lists."""
+    return Exists(CalendarFeed.objects.filter(user_id=user.pk))
 
 
 def tutor_lists(user: User, *, now: datetime | None = None) -> tuple[SessionList, SessionList, SessionList]:

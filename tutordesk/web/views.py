@@ -38,7 +38,8 @@ def session_pages(
 ) -> list[KeysetPage]:
     """A page of each list of sessions (with the cursor its query parameter carries), read
     together: one statement for all of them where the database allows (web.paging), which for
-    tutors and admins also reads the sessions left on each row's request."""
+    tutors and admins also reads the sessions left on each row's request, and whether `user`
+    has a calendar link (see `calendar_feed_on`)."""
     lines = queries.session_lines if user.is_student else queries.session_lines_with_left(user)
     return keyset_pages(
         *(
@@ -53,8 +54,16 @@ def session_pages(
                 line=queries.SessionLine,
             )
             for sessions, param in lists
-        )
+        ),
+        also={"calendar_feed": queries.has_calendar_feed(user)},
     )
+
+
+def calendar_feed_on(user: User, pages: list[KeysetPage]) -> bool:
+    """Whether `user` has a calendar link (the dashboard's button says "on"): read with the
+    lists of `session_pages` when they had a row, asked on its own when not."""
+    found = pages[0].also.get("calendar_feed") if pages else None
+    return bool(found) if found is not None else calendar_feed_of(user) is not None
 
 
 def upcoming_section(page: KeysetPage) -> dict[str, Any]:
@@ -103,9 +112,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     now = clock.now()
     needs_list, upcoming_list, recent_list = queries.tutor_lists(user, now=now)
-    needs, upcoming, recent = session_pages(
+    pages = session_pages(
         request, user, (needs_list, "needs"), (upcoming_list, "upcoming"), (recent_list, "recent")
     )
+    needs, upcoming, recent = pages
     sections = [
         section(
             needs,
@@ -122,7 +132,7 @@ def _tutor_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     return render(
         request,
         "web/tutor_dashboard.html",
-        {"sections": sections, "nav": "dashboard", "calendar_feed": calendar_feed_of(user)},
+        {"sections": sections, "nav": "dashboard", "calendar_feed": calendar_feed_on(user, pages)},
     )
 
 
@@ -139,7 +149,8 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             end=end,
         )
     sessions = queries.admin_sessions(user, filters)
-    (page,) = session_pages(request, user, (sessions, "cursor"))
+    pages = session_pages(request, user, (sessions, "cursor"))
+    (page,) = pages
     filtered = filters != queries.SessionFilters()
     listing = section(
         page,
@@ -158,7 +169,7 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             "section": listing,
             "filtered": filtered,
             "nav": "dashboard",
-            "calendar_feed": calendar_feed_of(user),
+            "calendar_feed": calendar_feed_on(user, pages),
         },
     )
 
@@ -166,7 +177,8 @@ def _admin_dashboard(request: HttpRequest, user: User) -> HttpResponse:
 def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
     now = clock.now()
     upcoming_list, past_list = queries.student_lists(user, now=now)
-    upcoming, past = session_pages(request, user, (upcoming_list, "upcoming"), (past_list, "past"))
+    pages = session_pages(request, user, (upcoming_list, "upcoming"), (past_list, "past"))
+    upcoming, past = pages
     requests: dict[uuid.UUID, dict[str, Any]] = {}
     for package in queries.student_packages(user):
         entry = requests.setdefault(
@@ -185,7 +197,7 @@ def _student_dashboard(request: HttpRequest, user: User) -> HttpResponse:
             "sections": sections,
             "requests": list(requests.values()),
             "nav": "dashboard",
-            "calendar_feed": calendar_feed_of(user),
+            "calendar_feed": calendar_feed_on(user, pages),
         },
     )
 
