@@ -3,7 +3,8 @@
 1. bench.write_path: pgbench for the same write, and the keyed `done` over HTTP at 1, 8 and 32
    connections (wrk), on PostgreSQL; then the HTTP side on SQLite.
 2. bench.seed: `seed_demo` of 100,000 and 1,000,000 sessions (time and peak memory).
-3. bench.lists: every list, API and pages, first and deep pages, at 10,000 and 1,000,000 sessions.
+3. bench.lists: every page beside the API call that returns the same rows, every list's first and
+   deep pages, and the audit CSV export's first row, at 10,000 and 1,000,000 sessions.
 4. bench.webhooks: the worker's deliveries per second to a receiver on 127.0.0.1.
 5. bench.core: the status update in process, and the ledger check at two sizes.
 6. bench.instructions: the app's CPU instructions per keyed `done` (valgrind), a figure that does

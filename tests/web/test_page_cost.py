@@ -150,3 +150,23 @@ def test_the_audit_filters_offer_every_action_and_entity_from_their_enumerations
     for value, _ in AuditEntity.choices:
         assert f'<option value="{value}"' in html
     assert not any("DISTINCT" in s.upper() for s in sql)
+
+
+def test_each_page_runs_a_fixed_handful_of_statements(tutor, student, admin, match, package):
+    """Pinned: the session and the user of the login, then each list's page with its bounded
+    count, the sessions left on its rows and the calendar badge in one statement (on PostgreSQL
+    the lists of one page in one statement; SQLite reads each list on its own)."""
+    grow(match, tutor, admin, sessions=3, start_hours=3)
+    together = connection.features.supports_slicing_ordering_in_compound
+    pages = {
+        (tutor, "/"): 3 if together else 5,  # session, user, the 3 lists
+        (student, "/"): 4 if together else 5,  # session, user, the 2 lists, packages with left
+        (admin, "/"): 3,  # session, user, the list
+        # The search for people instead of the list, and the calendar badge on its own.
+        (admin, "/?student=nobody-is-called-this"): 4,
+        (admin, "/packages/"): 4,  # session, user, requests with tutor and left, their packages
+        (admin, "/audit/"): 4,  # session, user, the page, the names its rows mention (for their words)
+    }
+    for (user, url), expected in pages.items():
+        sql = statements(logged_in(user), url)
+        assert len(sql) == expected, (url, sql)

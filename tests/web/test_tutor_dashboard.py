@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import end_match, make_match, make_package, make_session
 from tests.helpers import bring_to_status
-from tests.web.conftest import link, row_of, session_ids
+from tests.web.conftest import link, logged_in, row_of, session_ids
+from tutordesk.calendars.services import calendar_feed_issue, calendar_feed_revoke
+from tutordesk.calendars.tokens import new_feed_token
 
 
 def test_sections_come_in_order_needs_outcome_upcoming_recent(tutor_client, past_session, future_session):
@@ -168,3 +171,20 @@ def test_sessions_left_count_each_package_once_when_a_tutor_was_matched_twice(
     assert f'data-left-for="{match.request_id}">10<' in row_of(
         tutor_client.get("/").content.decode(), session.id
     )
+
+
+@pytest.mark.parametrize("with_rows", [True, False])
+def test_the_calendar_button_says_on_exactly_when_the_viewer_has_a_link(with_rows, tutor, student, admin):
+    """Read with the lists when they have rows, asked on its own when they have none."""
+    if with_rows:
+        make_session(match=make_match(tutor=tutor, student=student))
+    on = '<span class="rounded-full bg-green-100 px-1.5 text-xs font-semibold text-green-800">on</span>'
+    for user in (tutor, student, admin):
+        client = logged_in(user)
+        assert on not in client.get("/").content.decode()
+        with transaction.atomic():
+            calendar_feed_issue(actor=user, token=new_feed_token(user_id=user.id, idempotency_key=None))
+        assert on in client.get("/").content.decode()
+        with transaction.atomic():
+            calendar_feed_revoke(actor=user)
+        assert on not in client.get("/").content.decode()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from tutordesk.accounts.models import User
 from tutordesk.accounts.selectors import students_of_guardian
@@ -30,23 +32,34 @@ def packages_visible_to(user: User) -> QuerySet[Package]:
     return packages.none()
 
 
-def sessions_left_by_request(user: User, request_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+def _left_per_request(packages: QuerySet[Package]) -> QuerySet[Any, dict[str, Any]]:
     """Prepaid sessions still available per request: the unused part of its active packages
-    (the one definition of "sessions left"). One query for any number of requests."""
-    ids = set(request_ids)
-    if not ids:
-        return {}
-    left = dict.fromkeys(ids, 0)
-    rows = (
-        packages_visible_to(user)
-        .filter(request_id__in=ids, status=Package.Status.ACTIVE)
+    (the one definition of "sessions left")."""
+    return (
+        packages.filter(status=Package.Status.ACTIVE)
         .values("request_id")
         .annotate(left=Sum(F("sessions_total") - F("sessions_used")))
         .order_by()
     )
-    for row in rows:
+
+
+def sessions_left_by_request(user: User, request_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Sessions left (`_left_per_request`) for each of these requests, in one query."""
+    ids = set(request_ids)
+    if not ids:
+        return {}
+    left = dict.fromkeys(ids, 0)
+    for row in _left_per_request(packages_visible_to(user).filter(request_id__in=ids)):
         left[row["request_id"]] = row["left"] or 0
     return left
+
+
+def sessions_left_of(user: User, request: OuterRef) -> Coalesce:
+    """Sessions left (`_left_per_request`) of the request a row of another query names
+    (`OuterRef("request_id")`): a subquery of that query, so a list shows the number without a
+    statement of its own."""
+    left = _left_per_request(packages_visible_to(user).filter(request_id=request))
+    return Coalesce(Subquery(left.values("left")[:1]), 0)
 
 
 def matches_visible_to(user: User) -> QuerySet[Match]:

@@ -19,6 +19,7 @@ from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUT
 from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
 from tutordesk.scheduling.status import OUTCOME_STATUSES, SESSION_STATUS_LABELS, TRANSITIONS, SessionStatus
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
+from tutordesk.web.renderers import PLAIN_WIDGETS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -256,6 +257,8 @@ def describe_pickers(form: forms.Form) -> None:
 
 class StyledForm(forms.Form):
     """A GET filter form whose inputs carry the page's input classes."""
+
+    default_renderer = PLAIN_WIDGETS  # the fields written without a template per widget
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import OuterRef
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.selectors import sessions_visible_to
 from tutordesk.scheduling.services import session_correct_status, session_create, session_update_status
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus, consumes
-from tutordesk.tutoring.selectors import sessions_left_by_request
+from tutordesk.tutoring.selectors import sessions_left_by_request, sessions_left_of
 from tutordesk.web import queries
 from tutordesk.web.forms import BulkStatusForm, CorrectionForm, ScheduleForm, StatusUpdateForm
 from tutordesk.web.helpers import (
@@ -73,12 +74,13 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> 
         session = (
             queries.session_rows(sessions_visible_to(user))
             .select_related("package", "rescheduled_from", "match")
+            .annotate(sessions_left=sessions_left_of(user, OuterRef("request_id")))
             .get(pk=session_id)
         )
     except Session.DoesNotExist as exc:
         raise Http404("No such session") from exc
     replacements = list(Session.objects.filter(rescheduled_from_id=session.id).order_by("created_at", "id"))
-    left = sessions_left_by_request(user, [session.request_id])[session.request_id]
+    left = session.sessions_left
     return render(
         request,
         "web/session_detail.html",

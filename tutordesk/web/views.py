@@ -10,10 +10,10 @@ import csv
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,46 +22,52 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tutordesk.accounts.models import Role, User
-from tutordesk.audit.details import Names, details_of
-from tutordesk.audit.models import AuditLog
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.core import clock
 from tutordesk.tutoring.models import TutoringRequest
-from tutordesk.tutoring.selectors import sessions_left_by_request
 from tutordesk.tutoring.services import package_create
 from tutordesk.web import queries
 from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm, SessionFilterForm
-from tutordesk.web.helpers import (
-    AuthenticatedHttpRequest,
-    back_url,
-    first_error,
-    form_payload,
-    role_required,
-    show_sessions_left,
-)
+from tutordesk.web.helpers import AuthenticatedHttpRequest, back_url, first_error, form_payload, role_required
 from tutordesk.web.once import run_once
 from tutordesk.web.outcomes import Done, Refused
-from tutordesk.web.paging import KeysetPage, keyset_page
+from tutordesk.web.paging import KeysetPage, ListRead, keyset_chunks, keyset_page, keyset_pages
 
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
 
 
-def session_page(request: AuthenticatedHttpRequest, sessions: queries.SessionList, param: str) -> KeysetPage:
-    return keyset_page(
-        sessions.rows,
-        time_field="scheduled_start_at",
-        descending=sessions.descending,
-        cursor=request.GET.get(param),
-        size=PAGE_SIZE,
-        decorate=queries.session_rows,
+def session_pages(
+    request: AuthenticatedHttpRequest, user: User, *lists: tuple[queries.SessionList, str]
+) -> list[KeysetPage]:
+    """A page of each list of sessions (with the cursor its query parameter carries), read
+    together: one statement for all of them where the database allows (web.paging), which for
+    tutors and admins also reads the sessions left on each row's request, and whether `user`
+    has a calendar link (see `calendar_feed_on`)."""
+    lines = queries.session_lines if user.is_student else queries.session_lines_with_left(user)
+    return keyset_pages(
+        *(
+            ListRead(
+                sessions.visible,
+                where=sessions.where,
+                time_field="scheduled_start_at",
+                descending=sessions.descending,
+                cursor=request.GET.get(param),
+                size=PAGE_SIZE,
+                decorate=lines,
+                line=queries.SessionLine,
+            )
+            for sessions, param in lists
+        ),
+        also={"calendar_feed": queries.has_calendar_feed(user)},
     )
 
 
-def with_sessions_left(user: User, *pages: KeysetPage) -> None:
-    """Attach `sessions_left` to every row of the pages with one query."""
-    rows = [s for page in pages for s in page.rows]
-    show_sessions_left(rows, sessions_left_by_request(user, {s.request_id for s in rows}))
+def calendar_feed_on(user: User, pages: list[KeysetPage]) -> bool:
+    """Whether `user` has a calendar link (the dashboard's button says "on"): read with the
+    lists of `session_pages` when they had a row, asked on its own when not."""
+    found = pages[0].also.get("calendar_feed") if pages else None
+    return bool(found) if found is not None else calendar_feed_of(user) is not None
 
 
 def upcoming_section(page: KeysetPage) -> dict[str, Any]:
@@ -109,10 +115,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _tutor_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
     now = clock.now()
-    needs = session_page(request, queries.tutor_needs_outcome(user, now=now), "needs")
-    upcoming = session_page(request, queries.tutor_upcoming(user, now=now), "upcoming")
-    recent = session_page(request, queries.recorded_sessions(user), "recent")
-    with_sessions_left(user, needs, upcoming, recent)
+    needs_list, upcoming_list, recent_list = queries.tutor_lists(user, now=now)
+    pages = session_pages(
+        request, user, (needs_list, "needs"), (upcoming_list, "upcoming"), (recent_list, "recent")
+    )
+    needs, upcoming, recent = pages
     sections = [
         section(
             needs,
@@ -129,7 +136,7 @@ def _tutor_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRespo
     return render(
         request,
         "web/tutor_dashboard.html",
-        {"sections": sections, "nav": "dashboard", "calendar_feed": calendar_feed_of(user)},
+        {"sections": sections, "nav": "dashboard", "calendar_feed": calendar_feed_on(user, pages)},
     )
 
 
@@ -148,9 +155,11 @@ def _admin_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRespo
     sessions = queries.admin_sessions(user, filters)
     if form.errors:
         # Filters that cannot be (a From after its To): the form says why, and nothing is listed.
-        sessions = queries.SessionList(rows=sessions.rows.none(), descending=sessions.descending)
-    page = session_page(request, sessions, "cursor")
-    with_sessions_left(user, page)
+        sessions = queries.SessionList(
+            visible=sessions.visible, where=Q(pk__in=[]), descending=sessions.descending
+        )
+    pages = session_pages(request, user, (sessions, "cursor"))
+    (page,) = pages
     filtered = filters != queries.SessionFilters() or bool(form.errors)
     empty = "No session matches these filters." if filtered else "No sessions yet."
     listing = section(
@@ -170,22 +179,23 @@ def _admin_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRespo
             "section": listing,
             "filtered": filtered,
             "nav": "dashboard",
-            "calendar_feed": calendar_feed_of(user),
+            "calendar_feed": calendar_feed_on(user, pages),
         },
     )
 
 
 def _student_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
     now = clock.now()
-    upcoming = session_page(request, queries.student_upcoming(user, now=now), "upcoming")
-    past = session_page(request, queries.student_past(user, now=now), "past")
+    upcoming_list, past_list = queries.student_lists(user, now=now)
+    pages = session_pages(request, user, (upcoming_list, "upcoming"), (past_list, "past"))
+    upcoming, past = pages
     requests: dict[uuid.UUID, dict[str, Any]] = {}
     for package in queries.student_packages(user):
-        entry = requests.setdefault(package.request_id, {"subject": package.request.subject, "packages": []})
+        entry = requests.setdefault(
+            package.request_id,
+            {"subject": package.request.subject, "packages": [], "left": package.request_sessions_left},  # type: ignore[attr-defined]
+        )
         entry["packages"].append(package)
-    left = sessions_left_by_request(user, requests)
-    for request_id, entry in requests.items():
-        entry["left"] = left[request_id]
     sections = [
         upcoming_section(upcoming),
         section(past, id="past", title="Past", param="past", empty="No past sessions yet."),
@@ -197,7 +207,7 @@ def _student_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRes
             "sections": sections,
             "requests": list(requests.values()),
             "nav": "dashboard",
-            "calendar_feed": calendar_feed_of(user),
+            "calendar_feed": calendar_feed_on(user, pages),
         },
     )
 
@@ -216,12 +226,10 @@ def packages(request: AuthenticatedHttpRequest) -> HttpResponse:
         descending=True,
         cursor=request.GET.get("cursor"),
         size=PAGE_SIZE,
-        decorate=queries.request_rows,
+        decorate=queries.request_lines(request.user),
+        line=queries.RequestLine,
     )
-    left = sessions_left_by_request(request.user, [req.id for req in page.rows])
-    for req in page.rows:
-        req.sessions_left = left[req.id]
-        req.tutor = req.active_matches[0].tutor if req.active_matches else None
+    queries.with_packages(request.user, page.rows)
     listing = section(page, id="requests", title="Requests", param="cursor", empty="")
     return render(
         request, "web/packages.html", {"section": listing, "search": search, "q": q, "nav": "packages"}
@@ -296,7 +304,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         size=AUDIT_PAGE_SIZE,
         decorate=lambda logs: logs.select_related("actor"),
     )
-    rows = audit_rows(page.rows)
+    rows = queries.audit_rows(page.rows)
     filtered = filters != queries.AuditFilters() or bool(form.errors)
     listing = section(page, id="audit", title="Audit rows", param="cursor", empty="")
     return render(
@@ -311,25 +319,6 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
             "nav": "audit",
         },
     )
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    log: AuditLog
-    words: str
-    details_json: str  # the details as written, beside the words
-
-
-def audit_rows(logs: list[AuditLog]) -> list[AuditRow]:
-    """Each row's details read through its shape and put into words, naming people (one query
-    for every person the page mentions)."""
-    read = [(log, details_of(log)) for log in logs]
-    mentioned = {person for _, details in read for person in details.people()}
-    names = Names(dict(User.objects.filter(pk__in=mentioned).values_list("id", "name")) if mentioned else {})
-    return [
-        AuditRow(log, details.words(names), json.dumps(log.details, sort_keys=True, ensure_ascii=False))
-        for log, details in read
-    ]
 
 
 def csv_cell(value: object) -> str:
@@ -350,7 +339,12 @@ def audit_log_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form, filters = _audit_filters(request)
     if form.errors:
         return redirect(f"{reverse('web:audit')}?{request.GET.urlencode()}")
-    logs = queries.audit_logs(user, filters).select_related("actor")
+    logs = keyset_chunks(
+        queries.audit_logs(user, filters),
+        time_field="created_at",
+        descending=True,
+        decorate=lambda logs: logs.select_related("actor"),
+    )
     writer = csv.writer(Echo())
 
     def rows() -> Iterator[str]:
@@ -366,7 +360,7 @@ def audit_log_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 "details",
             ]
         )
-        for log in logs.iterator(chunk_size=2000):
+        for log in logs:
             yield writer.writerow(
                 [
                     csv_cell(v)
