@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +48,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return value
+
+
 DEBUG = env_bool("TUTORDESK_DEBUG", False)
 
 SECRET_KEY = os.environ.get("TUTORDESK_SECRET_KEY", "")
@@ -76,6 +88,7 @@ INSTALLED_APPS = [
     "tutordesk.scheduling",
     "tutordesk.calendars",
     "tutordesk.reports",
+    "tutordesk.meetings",
     "tutordesk.api",
     "tutordesk.web",
     "tutordesk.demo",
@@ -268,10 +281,53 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Meeting links (docs/meetings.md): how a new lesson gets its meet link when nobody typed one.
+# none: typed by hand; jitsi: a new room on TUTORDESK_JITSI_DOMAIN; google: a Google Meet link made
+# through the Google Calendar API by the worker, as the tutor (a service account with domain-wide
+# delegation).
+MEETING_PROVIDER = env_choice("TUTORDESK_MEETING_PROVIDER", "none", ("none", "jitsi", "google"))
+JITSI_DOMAIN = os.environ.get("TUTORDESK_JITSI_DOMAIN", "").strip().lower() or "meet.jit.si"
+if not re.fullmatch(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?", JITSI_DOMAIN):
+    raise ImproperlyConfigured(
+        f"TUTORDESK_JITSI_DOMAIN must be a host name such as meet.jit.si; got {JITSI_DOMAIN!r}"
+    )
+# The root that stands for https://www.googleapis.com/ (the Calendar API is at {root}calendar/v3/).
+GOOGLE_API_URL = os.environ.get("TUTORDESK_GOOGLE_API_URL", "").strip() or "https://www.googleapis.com/"
+if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", GOOGLE_API_URL):
+    raise ImproperlyConfigured(
+        f"TUTORDESK_GOOGLE_API_URL must be an http(s):// URL such as https://www.googleapis.com/; "
+        f"got {GOOGLE_API_URL!r}"
+    )
+GOOGLE_API_URL = GOOGLE_API_URL if GOOGLE_API_URL.endswith("/") else GOOGLE_API_URL + "/"
+# Seconds one call to Google (the token, an event) may take.
+GOOGLE_TIMEOUT_SECONDS = env_int("TUTORDESK_GOOGLE_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+GOOGLE_SERVICE_ACCOUNT_FILE = os.environ.get("TUTORDESK_GOOGLE_SERVICE_ACCOUNT_FILE", "").strip()
+if MEETING_PROVIDER == "google" or GOOGLE_SERVICE_ACCOUNT_FILE:
+    # Read now, so a missing or broken key file stops the start rather than every lesson's link.
+    _key_fields = ("type", "client_email", "private_key", "token_uri")
+    try:
+        if not GOOGLE_SERVICE_ACCOUNT_FILE:
+            raise ValueError("it is not set")
+        _key = json.loads(Path(GOOGLE_SERVICE_ACCOUNT_FILE).read_text())
+        if not isinstance(_key, dict) or _key.get("type") != "service_account":
+            raise ValueError("it is not a service account's JSON key")
+        _missing = [name for name in _key_fields if not isinstance(_key.get(name), str) or not _key[name]]
+        if _missing:
+            raise ValueError(f"it lacks {', '.join(_missing)}")
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            "TUTORDESK_GOOGLE_SERVICE_ACCOUNT_FILE must name a Google service account's JSON key file "
+            f"(TUTORDESK_MEETING_PROVIDER=google needs one): {exc}"
+        ) from None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"axes": {"level": "WARNING"}, "tutordesk.events": {"level": "INFO"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "tutordesk.events": {"level": "INFO"},
+        "tutordesk.meetings": {"level": "INFO"},
+    },
 }

@@ -5,6 +5,8 @@
 worker (events.worker) then fans each event out into `WebhookDelivery` and `EmailNotification`
 rows and works those off; both are queues of their own, claimed with a lease (`locked_until`,
 `claim_token`), so several workers share them and a killed worker's claim simply runs out.
+`Job` is the third such queue: work that higher apps register with the worker (events.jobs), such
+as making a lesson's meeting link, claimed and retried the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class EventType(models.TextChoices):
     SESSION_CREATED = "session.created", "Session scheduled"
     SESSION_STATUS_UPDATED = "session.status_updated", "Session status recorded"
     SESSION_STATUS_CORRECTED = "session.status_corrected", "Session status corrected"
+    SESSION_UPDATED = "session.updated", "Session details changed"
     PACKAGE_CREATED = "package.created", "Package added"
     PACKAGE_LOW_BALANCE = "package.low_balance", "Package running low"
     PACKAGE_EXHAUSTED = "package.exhausted", "Package used up"
@@ -230,3 +233,48 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: outcome emails {'on' if self.outcome_emails else 'off'}"
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """One piece of background work of a registered kind (events.jobs), about one thing (`key`).
+
+    There is one row per (kind, key), reused: asking for the work again while it waits makes it
+    due now, and after it finished starts it afresh. `wanted` counts the times it was asked for,
+    so a run that began before the last ask does not mark it done (it runs once more instead).
+    Claimed like deliveries, with a lease (`locked_until`, `claim_token`).
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    wanted = models.PositiveIntegerField(default=1)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    locked_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    created_at = CreatedAtField()
+    updated_at = UpdatedAtField()
+
+    class Meta:
+        db_table = "jobs"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="jobs_one_per_kind_and_key"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "succeeded", "failed"]), name="jobs_state_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="jobs_due_idx", condition=Q(state="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} ({self.state})"

@@ -14,6 +14,10 @@ do one thing twice at once:
    when the lease runs out, another worker (or the same one restarted) takes the row again.
    So deliveries are at least once, never lost, and receivers dedupe on `webhook-id`.
 3. **Emails**, claimed the same way and sent through Django's email backend.
+4. **Jobs** of the kinds higher apps registered (events.jobs: a meeting link to make, say), one
+   claim at a time with the kind's lease, run outside any transaction, retried with the same
+   backoff as webhooks and finally marked failed. The apps' event listeners ask for them while
+   the events are fanned out (step 1, in its transaction), so nothing asked for is lost.
 
 Functions take `now` so tests can walk a delivery through its whole retry schedule without sleeping.
 """
@@ -41,11 +45,14 @@ from tutordesk.core import clock
 from tutordesk.core.db import run_in_transaction
 from tutordesk.events import emails as email_rules
 from tutordesk.events import http
+from tutordesk.events.jobs import GiveUp, JobKind, RetryLater, event_listeners, job_kinds
 from tutordesk.events.models import (
     DeliveryState,
     EmailNotification,
     EmailState,
     Event,
+    Job,
+    JobState,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -61,6 +68,7 @@ DEFAULT_CONCURRENCY = 8
 # A worker claims this many rounds of requests at once: fewer transactions per delivery.
 BATCH_ROUNDS = 4
 EMAIL_BATCH = 5  # sent one by one; with a 20 s SMTP timeout they fit well inside the lease
+JOB_BATCH = 4  # jobs run one after another in a round, each under its own claim
 
 
 def default_lease(timeout: float) -> timedelta:
@@ -102,6 +110,8 @@ def dispatch_events(*, now: datetime | None = None, limit: int = DISPATCH_BATCH)
         ]
         WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         EmailNotification.objects.bulk_create(email_rules.emails_for(events), ignore_conflicts=True)
+        for listener in event_listeners():
+            listener(events)  # the jobs these events call for, in this transaction
         Event.objects.filter(pk__in=[event.pk for event in events]).update(dispatched_at=now)
         return len(events)
 
@@ -334,6 +344,88 @@ def _record_email(email: EmailNotification, *, attempts: int, error: str, outcom
     run_in_transaction(work)
 
 
+# ---------------------------------------------------------------- 4. jobs
+
+
+def run_due_jobs(
+    *, now: datetime | None = None, limit: int = JOB_BATCH, lease: timedelta | None = None
+) -> int:
+    """Claim and run up to `limit` due jobs of the registered kinds, one at a time; return how
+    many ran. `lease` (the worker's `--lease`) replaces each kind's own when given."""
+    kinds = job_kinds()
+    if not kinds:
+        return 0
+    ran = 0
+    for _ in range(limit):
+        claim_now = now or clock.now()
+        longest = max(kind.lease for kind in kinds.values())
+        claimed = _claim(
+            Job.objects.filter(state=JobState.PENDING, kind__in=list(kinds)),
+            now=claim_now,
+            lease=lease or longest,
+            limit=1,
+        )
+        if not claimed:
+            break
+        run_job(claimed[0], kinds[claimed[0].kind], now=now)
+        ran += 1
+    return ran
+
+
+def run_job(job: Job, kind: JobKind, *, now: datetime | None = None) -> None:
+    """Run one claimed job and write what came of it, each write only while this worker still
+    holds the claim (check-and-set on the claim token)."""
+    started = clock.now()
+    try:
+        kind.run(job.key)
+        error, give_up = "", False
+    except GiveUp as exc:
+        error, give_up = f"{exc}"[:2000] or "GiveUp", True
+    except Exception as exc:  # any failure is tried again, with the backoff
+        error, give_up = f"{type(exc).__name__}: {exc}"[:2000], False
+        if not isinstance(exc, RetryLater):  # an expected refusal is one line; anything else, a trace
+            logger.exception("job %s %s failed", job.kind, job.key)
+    attempts = job.attempts + 1
+    mine = Job.objects.filter(pk=job.pk, claim_token=job.claim_token)
+    released: dict[str, Any] = {
+        "locked_until": None,
+        "claim_token": None,
+        "last_attempt_at": started,
+        "updated_at": clock.now(),
+    }
+
+    def record() -> str:
+        if not error:
+            done = {
+                "state": JobState.SUCCEEDED,
+                "attempts": attempts,
+                "next_attempt_at": None,
+                "last_error": "",
+            }
+            if mine.filter(wanted=job.wanted).update(**done, **released):
+                return "succeeded"
+            # Asked for again while it ran: run it once more, from the start.
+            again = mine.update(attempts=0, next_attempt_at=clock.now(), **released)
+            return "again" if again else "lost"
+        released["attempts"] = attempts
+        if give_up or attempts >= kind.max_attempts:
+            if not mine.update(state=JobState.FAILED, next_attempt_at=None, last_error=error, **released):
+                return "lost"
+            if kind.on_failed is not None:
+                kind.on_failed(job.key, error)
+            return "failed"
+        retry_at = (now or clock.now()) + retry_delay(attempts)
+        return "retry" if mine.update(next_attempt_at=retry_at, last_error=error, **released) else "lost"
+
+    outcome = run_in_transaction(record)
+    if outcome == "lost":
+        logger.warning("job %s %s: the claim was lost before its outcome was written", job.kind, job.key)
+    elif error:
+        logger.warning("job %s %s: %s (attempt %d, %s)", job.kind, job.key, error, attempts, outcome)
+    else:
+        logger.info("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
+
+
 # ---------------------------------------------------------------- the loop
 
 
@@ -344,6 +436,8 @@ class Worker:
     concurrency: int = DEFAULT_CONCURRENCY
     timeout: float = field(default_factory=lambda: float(settings.WEBHOOKS_TIMEOUT_SECONDS))
     lease: timedelta | None = None
+    # Given (`--lease`), every claim lasts this long, jobs' too; otherwise each job kind's own.
+    job_lease: timedelta | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -366,6 +460,7 @@ class Worker:
             pool=self.pool,
         )
         done += send_due_emails(now=now)
+        done += run_due_jobs(now=now, lease=self.job_lease)
         return done
 
     def run(

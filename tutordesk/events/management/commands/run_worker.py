@@ -1,4 +1,5 @@
-"""`python manage.py run_worker`: deliver events (webhooks and emails) until stopped.
+"""`python manage.py run_worker`: deliver events (webhooks and emails) and run the jobs other apps
+register (meeting links, …) until stopped.
 
 Run as many as you like against PostgreSQL: they share the work, and none does a thing another is
 doing. Ctrl-C or SIGTERM finishes the round under way, then stops; a worker killed outright loses
@@ -37,7 +38,10 @@ def positive(kind: type) -> Any:
 
 
 class Command(BaseCommand):
-    help = "Deliver events: webhooks (signed, retried) and emails. Stops on Ctrl-C or SIGTERM."
+    help = (
+        "Deliver events: webhooks (signed, retried) and emails; run background jobs (meeting links). "
+        "Stops on Ctrl-C or SIGTERM."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -53,8 +57,9 @@ class Command(BaseCommand):
             "--lease",
             type=positive(float),
             default=None,
-            help="seconds a claimed delivery stays this worker's before another may take it "
-            f"(default {default_lease(settings.WEBHOOKS_TIMEOUT_SECONDS).total_seconds():.0f})",
+            help="seconds a claimed delivery (or job) stays this worker's before another may take it "
+            f"(default {default_lease(settings.WEBHOOKS_TIMEOUT_SECONDS).total_seconds():.0f}; "
+            "jobs: each kind's own)",
         )
         parser.add_argument(
             "--until-idle", action="store_true", help="stop once nothing is due (for cron jobs and scripts)"
@@ -65,7 +70,7 @@ class Command(BaseCommand):
         logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(options["verbosity"], logging.DEBUG))
         lease = timedelta(seconds=options["lease"]) if options["lease"] else None
         try:
-            worker = Worker(concurrency=options["concurrency"], lease=lease)
+            worker = Worker(concurrency=options["concurrency"], lease=lease, job_lease=lease)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
 
