@@ -18,7 +18,7 @@ FLOORS: list[set[str]] = [
     {"events"},
     {"tutoring"},
     {"scheduling"},
-    {"calendars", "reports"},
+    {"calendars", "reports", "meetings"},
     {"api", "web"},
     {"demo"},
 ]

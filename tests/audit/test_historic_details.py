@@ -123,6 +123,25 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
         {"user_id": U1, "replaced_earlier_link": True},
     ],
     "calendar_feed_revoked": [{"user_id": U1}],
+    "session_details_updated": [
+        {"changes": {"duration_minutes": {"from": 60, "to": 90}}},
+        {"changes": {"meet_link": {"from": None, "to": "https://meet.example.com/abc"}}},
+        {
+            "changes": {
+                "duration_minutes": {"from": 90, "to": 45},
+                "meet_link": {"from": "https://meet.example.com/abc", "to": None},
+            }
+        },
+    ],
+    "meeting_link_ready": [
+        {"provider": "google", "link": "https://meet.google.com/abc-defg-hij", "event_id": U1.replace("-", "")}
+    ],
+    "meeting_link_failed": [
+        {"provider": "google", "error": "Google answered HTTP 503: Backend Error", "event_id": U1.replace("-", "")}
+    ],
+    "meeting_link_retried": [
+        {"provider": "google", "event_id": U1.replace("-", ""), "error_before": "Google answered HTTP 503"}
+    ],
 }
 
 

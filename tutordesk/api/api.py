@@ -46,6 +46,10 @@ class StrictJSONParser(Parser):
         return data
 
 
+def _takes_a_key(operation: dict[str, Any]) -> bool:
+    return any(parameter.get("name") == "Idempotency-Key" for parameter in operation.get("parameters", []))
+
+
 class TutordeskAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         """Say what the server does that ninja cannot infer: errors are problem+json, path ids
@@ -62,7 +66,7 @@ class TutordeskAPI(NinjaAPI):
                         response["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
                     if int(status) == 503:
                         response.setdefault("headers", {}).update(RETRY_AFTER_HEADER)
-                    elif method == "post" and int(status) < 300:
+                    elif int(status) < 300 and (method == "post" or _takes_a_key(operation)):
                         response.setdefault("headers", {}).update(REPLAYED_HEADER)
         return schema
 

@@ -22,6 +22,9 @@ from tutordesk.core.idempotency import (
 )
 from tutordesk.core.problems import json_response, problem_for
 
+# Every POST takes an Idempotency-Key (CONTRACT §4), and so does the one PATCH that edits a lesson.
+KEYED_METHODS = frozenset({"POST", "PATCH"})
+
 IdempotencyKey: Any = Header(
     None,
     alias="Idempotency-Key",
@@ -37,11 +40,17 @@ IdempotencyKey: Any = Header(
 
 
 def store_refusal(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
-    """Answer a POST refused before its handler ran (an invalid body), storing the refusal under
-    the request's Idempotency-Key when there is a usable one: errors are replayed too (CONTRACT §4)."""
+    """Answer a POST (or a keyed PATCH) refused before its handler ran (an invalid body), storing
+    the refusal under the request's Idempotency-Key when there is a usable one: errors are
+    replayed too (CONTRACT §4)."""
     user = getattr(request, "auth", None)
     key = request.headers.get("Idempotency-Key")
-    if request.method != "POST" or not isinstance(user, User) or key is None or not is_valid_key(key):
+    if (
+        request.method not in KEYED_METHODS
+        or not isinstance(user, User)
+        or key is None
+        or not is_valid_key(key)
+    ):
         return json_response(status, json.dumps(body, ensure_ascii=False))
     return respond_once(cast(AuthedRequest, request), key=key, run=lambda: (status, body))
 

@@ -121,6 +121,25 @@ class StatusUpdateIn(InputSchema):
     )
 
 
+class SessionDetailsIn(InputSchema):
+    """Only the fields given change; `{}` changes nothing."""
+
+    meet_link: MeetLink | None = Field(
+        None,
+        description=(
+            "an https:// link to the lesson's video call; null clears a typed link (the meeting "
+            "provider, if the business has one, then makes one). Left out: unchanged."
+        ),
+    )
+    duration_minutes: DurationMinutes = Field(
+        None,  # type: ignore[assignment]  # left out: unchanged (null is refused, as any non-integer)
+        description=(
+            "the lesson's new length; a longer lesson must not overlap another of the tutor's "
+            "(tutor_double_booked). Left out: unchanged."
+        ),
+    )
+
+
 class CorrectionIn(InputSchema):
     status: SessionStatusName
     reason: Reason = Field(description="why the recorded status was wrong; not blank")

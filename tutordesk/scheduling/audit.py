@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tutordesk.audit.details import AuditDetails, Instant, Names, when_text
+from tutordesk.audit.details import AuditDetails, FromTo, Instant, Names, when_text
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.scheduling.status import PackageMove, package_move, status_label
 
@@ -75,3 +75,28 @@ class SessionStatusCorrected(StatusChangeDetails):
     def words(self, names: Names) -> str:
         text = f"Corrected from {status_label(self.from_status)} to {status_label(self.status)}"
         return text + self._package_words() + (f". Reason: {self.reason}" if self.reason else "")
+
+
+class SessionDetailsUpdated(AuditDetails):
+    """A scheduled lesson's details edited: each changed one (`meet_link`, `duration_minutes`)
+    with its value before and after ({"from", "to"})."""
+
+    action = AuditAction.SESSION_DETAILS_UPDATED
+    entity = AuditEntity.SESSION
+
+    changes: dict[str, FromTo] = {}
+
+    def words(self, names: Names) -> str:
+        parts = []
+        length = self.changes.get("duration_minutes")
+        if length is not None:
+            parts.append(f"the length from {length.before} to {length.after} minutes")
+        link = self.changes.get("meet_link")
+        if link is not None:
+            if link.after is None:
+                parts.append("the meet link cleared")
+            elif link.before is None:
+                parts.append(f"the meet link set to {link.after}")
+            else:
+                parts.append(f"the meet link changed to {link.after}")
+        return "Changed " + (" and ".join(parts) or "nothing")

@@ -1,4 +1,5 @@
-"""Every write to sessions: the status update, the admin correction and session creation.
+"""Every write to sessions: the status update, the admin correction, session creation and the
+edit of a scheduled lesson's details (its meet link and length).
 
 Each function joins the caller's transaction (`savepoint=False`): the caller that owns the
 request opens the outermost one, so its idempotency record commits or rolls back with the change.
@@ -25,6 +26,7 @@ from django.db import connection, transaction
 
 from tutordesk.accounts.access import require_admin, require_staff
 from tutordesk.accounts.models import User
+from tutordesk.audit.details import FromTo
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list, update_if
@@ -39,8 +41,14 @@ from tutordesk.core.errors import (
 from tutordesk.core.validation import clean_aware_datetime, clean_int, clean_meet_link, clean_text
 from tutordesk.events.models import EventType
 from tutordesk.events.services import NewEvent, events_record, package_balance_events
-from tutordesk.scheduling.audit import SessionCreated, SessionStatusCorrected, SessionStatusUpdated
+from tutordesk.scheduling.audit import (
+    SessionCreated,
+    SessionDetailsUpdated,
+    SessionStatusCorrected,
+    SessionStatusUpdated,
+)
 from tutordesk.scheduling.clashes import Slot, ensure_tutor_free
+from tutordesk.scheduling.links import link_provider
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Session
 from tutordesk.scheduling.selectors import session_is_visible
 from tutordesk.scheduling.shapes import session_dict
@@ -61,6 +69,16 @@ from tutordesk.tutoring.shapes import package_dict
 MAX_NOTES_LENGTH = 2000
 MAX_REASON_LENGTH = 500
 NO_SESSIONS_LEFT = "This student has no sessions left — ask an admin to add a package"
+
+
+class _Unchanged:
+    """A detail the caller leaves as it is (unlike None, which for `meet_link` means "no link")."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
 
 
 @dataclass(frozen=True)
@@ -248,11 +266,83 @@ def session_create(
             match_id=match.id,
             scheduled_start_at=scheduled_start_at,
             duration_minutes=duration_minutes,
-            meet_link=meet_link,
+            meet_link=session.meet_link,
         ),
     )
     events_record(changes=[NewEvent(EventType.SESSION_CREATED, {"session": session_dict(session)})])
     return session
+
+
+@transaction.atomic(savepoint=False)
+def session_update_details(
+    *,
+    session_id: uuid.UUID | str,
+    actor: User,
+    meet_link: str | None = UNCHANGED,
+    duration_minutes: int = UNCHANGED,
+) -> Session:
+    """Change a scheduled lesson's meet link or length (its tutor, or an admin; CONTRACT §13).
+
+    A longer lesson must still fit the tutor's day (`tutor_double_booked`, under the tutor's row
+    lock, the session itself left out). `meet_link=None` clears a typed link: the meeting provider
+    may then make one (links.py). Details left UNCHANGED stay; nothing changed, nothing written.
+    """
+    require_staff(actor, "change a session's details")
+    if meet_link is not UNCHANGED:
+        meet_link = clean_meet_link(meet_link)
+    if duration_minutes is not UNCHANGED:
+        clean_int(
+            duration_minutes,
+            field="duration_minutes",
+            minimum=MIN_DURATION_MINUTES,
+            maximum=MAX_DURATION_MINUTES,
+        )
+
+    session = _lock_session(session_id)
+    _check_actor(session, actor, admins_only=False)
+    if session.status != SessionStatus.SCHEDULED:
+        raise InvalidTransition(
+            f"This session is already {session.status_label}; only an upcoming session's details can change",
+            current_status=session.status,
+        )
+    changes: dict[str, FromTo] = {}
+    if duration_minutes is not UNCHANGED and duration_minutes != session.duration_minutes:
+        if duration_minutes > session.duration_minutes:
+            ensure_tutor_free(
+                tutor_id=session.tutor_id,
+                slots=[Slot(session.scheduled_start_at, duration_minutes)],
+                exclude=[session.id],
+            )
+        changes["duration_minutes"] = FromTo(before=session.duration_minutes, after=duration_minutes)
+    if meet_link is not UNCHANGED:
+        link = meet_link if meet_link is not None else link_provider().link_cleared(session)
+        if link != session.meet_link:
+            changes["meet_link"] = FromTo(before=session.meet_link, after=link)
+    if not changes:
+        return session
+    _write_details(session, {name: change.after for name, change in changes.items()}, updated_by=actor)
+    audit_log_write(actor=actor, entity_id=session.id, details=SessionDetailsUpdated(changes=changes))
+    events_record(
+        changes=[
+            NewEvent(
+                EventType.SESSION_UPDATED,
+                {
+                    "session": session_dict(session),
+                    "changes": {name: change.model_dump(mode="json") for name, change in changes.items()},
+                },
+            )
+        ]
+    )
+    return session
+
+
+def _write_details(session: Session, values: dict[str, Any], *, updated_by: User) -> None:
+    if not update_if(
+        session, where={"status": SessionStatus.SCHEDULED}, values={**values, "updated_by": updated_by}
+    ):
+        raise InvalidTransition(
+            "This session was changed by someone else just now", current_status=SessionStatus.SCHEDULED
+        )
 
 
 def _record_events(event_type: EventType, change: StatusChange) -> None:
@@ -386,15 +476,24 @@ def new_session(
     """The one place a session row is made: a lone booking, a reschedule's replacement, and every
     other way a lesson comes to be goes through here, so what every new session gets is decided
     once. The caller has checked the rules and the tutor's time (`clashes.ensure_tutor_free`) and
-    writes the audit row and events of its change."""
-    return Session.objects.create(
+    writes the audit row and events of its change.
+
+    The meet link comes from the meeting provider when nobody typed one (links.py): a link typed
+    by hand always wins; a replacement keeps the original's link."""
+    link = link_provider().new_session_link(
+        tutor_id=match.tutor_id, meet_link=meet_link, rescheduled_from=rescheduled_from
+    )
+    session = Session.objects.create(
         match=match,
         request_id=match.request_id,
         tutor_id=match.tutor_id,
         student_id=student_id,
         scheduled_start_at=start,
         duration_minutes=duration_minutes,
-        meet_link=meet_link,
+        meet_link=link.meet_link,
         rescheduled_from=rescheduled_from,
         updated_by=actor,
     )
+    if link.then is not None:
+        link.then(session)
+    return session

@@ -15,11 +15,18 @@ from tutordesk.api.schemas import (
     ApiDateTimeFilter,
     CorrectionIn,
     SessionCreateIn,
+    SessionDetailsIn,
     SessionPage,
     StatusUpdateIn,
 )
 from tutordesk.scheduling.selectors import session_get, sessions_filtered
-from tutordesk.scheduling.services import session_correct_status, session_create, session_update_status
+from tutordesk.scheduling.services import (
+    UNCHANGED,
+    session_correct_status,
+    session_create,
+    session_update_details,
+    session_update_status,
+)
 from tutordesk.scheduling.shapes import SessionOut, StatusChangeOut, session_dict, status_change_dict
 from tutordesk.scheduling.status import SessionStatusName
 
@@ -56,6 +63,35 @@ def sessions_list(
 @router.get("/sessions/{session_id}", response={200: SessionOut, **READ_ERRORS}, operation_id="sessions_get")
 def sessions_get(request: AuthedRequest, session_id: str = ObjectId) -> HttpResponse:
     return ok(session_dict(session_get(session_id=session_id, user=request.auth)))
+
+
+@router.patch(
+    "/sessions/{session_id}",
+    response={200: SessionOut, **WRITE_ERRORS},
+    operation_id="sessions_update_details",
+)
+def sessions_update_details(
+    request: AuthedRequest,
+    payload: SessionDetailsIn,
+    session_id: str = ObjectId,
+    idempotency_key: str | None = IdempotencyKey,
+) -> HttpResponse:
+    """Change a scheduled lesson's meet link or length (its tutor, or an admin); fields left out
+    stay. Only while `scheduled` (409 `invalid_transition` with `current_status`); a longer lesson
+    that overlaps another of the tutor's is 409 `tutor_double_booked` with `conflicts`.
+    `meet_link: null` clears a typed link. Takes an Idempotency-Key, as every POST does."""
+    given = payload.model_fields_set
+
+    def run() -> tuple[int, Any]:
+        session = session_update_details(
+            session_id=session_id,
+            actor=request.auth,
+            meet_link=payload.meet_link if "meet_link" in given else UNCHANGED,
+            duration_minutes=payload.duration_minutes if "duration_minutes" in given else UNCHANGED,
+        )
+        return 200, session_dict(session)
+
+    return respond_once(request, key=idempotency_key, run=run)
 
 
 @router.post("/sessions", response={201: SessionOut, **WRITE_ERRORS}, operation_id="sessions_create")
