@@ -41,6 +41,21 @@ class ApiClient:
         data = raw if raw is not None else json.dumps(body)
         return self.client.post(BASE + path, data, content_type=content_type, headers=all_headers)
 
+    def patch(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        key: str | None = None,
+        raw: bytes | str | None = None,
+        **headers: str,
+    ):
+        all_headers = {**self.headers, **headers}
+        if key is not None:
+            all_headers["Idempotency-Key"] = key
+        data = raw if raw is not None else json.dumps(body)
+        return self.client.patch(BASE + path, data, content_type="application/json", headers=all_headers)
+
     def delete(self, path: str, **headers: str):
         return self.client.delete(BASE + path, headers={**self.headers, **headers})
 

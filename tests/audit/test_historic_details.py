@@ -134,10 +134,18 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
         },
     ],
     "meeting_link_ready": [
-        {"provider": "google", "link": "https://meet.google.com/abc-defg-hij", "event_id": U1.replace("-", "")}
+        {
+            "provider": "google",
+            "link": "https://meet.google.com/abc-defg-hij",
+            "event_id": U1.replace("-", ""),
+        }
     ],
     "meeting_link_failed": [
-        {"provider": "google", "error": "Google answered HTTP 503: Backend Error", "event_id": U1.replace("-", "")}
+        {
+            "provider": "google",
+            "error": "Google answered HTTP 503: Backend Error",
+            "event_id": U1.replace("-", ""),
+        }
     ],
     "meeting_link_retried": [
         {"provider": "google", "event_id": U1.replace("-", ""), "error_before": "Google answered HTTP 503"}

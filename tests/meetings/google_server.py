@@ -10,6 +10,7 @@ connection, or a slow answer.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import secrets
@@ -326,10 +327,8 @@ def start_google(
 
         def _drop(self) -> None:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(2)
-            except OSError:
-                pass
 
         do_GET = do_POST = do_PATCH = do_DELETE = _handle
 

@@ -98,7 +98,9 @@ def job_enqueue(*, kind: str, key: str, at: datetime | None = None) -> None:
     Job.objects.filter(kind=kind, key=key).update(
         wanted=F("wanted") + 1,
         attempts=Case(
-            When(state=JobState.PENDING, then=F("attempts")), default=Value(0), output_field=PositiveIntegerField()
+            When(state=JobState.PENDING, then=F("attempts")),
+            default=Value(0),
+            output_field=PositiveIntegerField(),
         ),
         next_attempt_at=Case(waiting, default=Value(due), output_field=DateTimeField()),
         state=JobState.PENDING,

@@ -208,6 +208,27 @@ class ScheduleForm(IdempotentForm):
             ) from exc
 
 
+class SessionDetailsForm(IdempotentForm):
+    """A scheduled lesson's link and length, as `PATCH /api/v1/sessions/{id}` takes them. The form
+    comes filled with both, so a field left as it was changes nothing; an emptied link is cleared
+    (the meeting provider, if any, then makes one)."""
+
+    meet_link = forms.CharField(label="Meet link", required=False, max_length=MEET_LINK_MAX_LENGTH)
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES
+    )
+
+    def clean_meet_link(self) -> str | None:
+        try:
+            return clean_meet_link(self.cleaned_data.get("meet_link") or None)
+        except DomainValidationError as exc:
+            raise forms.ValidationError(
+                "Enter an https:// link to the call, such as https://meet.example.com/abc-defg-hij, "
+                "or leave it empty.",
+                code="not_https",
+            ) from exc
+
+
 class AnySessionField(forms.TypedMultipleChoiceField):
     """Session ids: any UUID is a valid choice here; whether the viewer may see it is the selector's call."""
 

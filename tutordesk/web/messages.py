@@ -30,6 +30,7 @@ REASONS: dict[str, str] = {
     "not_in_future": "The new time must be in the future.",
     "only_with_rescheduled": "A new time goes only with a reschedule.",
     "match_ended": "This match has ended, so no sessions can be added to it. Ask an admin to set up a new one.",
+    "meeting_link_not_failed": "Only a meeting link that could not be made can be tried again; reload the page.",
 }
 
 

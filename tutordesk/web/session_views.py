@@ -23,13 +23,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutordesk.accounts.models import Role, User
 from tutordesk.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, TutorDoubleBooked
 from tutordesk.core.errors import ValidationError as DomainValidationError
+from tutordesk.core.idempotency import is_valid_key
+from tutordesk.meetings.selectors import link_status
+from tutordesk.meetings.services import meeting_link_retry
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.selectors import sessions_visible_to
-from tutordesk.scheduling.services import session_correct_status, session_create, session_update_status
+from tutordesk.scheduling.services import (
+    session_correct_status,
+    session_create,
+    session_update_details,
+    session_update_status,
+)
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus, consumes
 from tutordesk.tutoring.selectors import sessions_left_by_request, sessions_left_of
 from tutordesk.web import queries
-from tutordesk.web.forms import BulkStatusForm, CorrectionForm, ScheduleForm, StatusUpdateForm
+from tutordesk.web.forms import (
+    BulkStatusForm,
+    CorrectionForm,
+    ScheduleForm,
+    SessionDetailsForm,
+    StatusUpdateForm,
+)
 from tutordesk.web.helpers import (
     AuthenticatedHttpRequest,
     back_url,
@@ -42,7 +56,7 @@ from tutordesk.web.helpers import (
 )
 from tutordesk.web.messages import error_message
 from tutordesk.web.once import once
-from tutordesk.web.outcomes import Recorded, Refused, Scheduled
+from tutordesk.web.outcomes import Done, Recorded, Refused, Scheduled
 from tutordesk.web.timeline import session_timeline
 
 NOT_AVAILABLE = "It is no longer available to you. Reload the page."
@@ -81,6 +95,14 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> 
         raise Http404("No such session") from exc
     replacements = list(Session.objects.filter(rescheduled_from_id=session.id).order_by("created_at", "id"))
     left = session.sessions_left
+    editable = session.status == SessionStatus.SCHEDULED and (user.is_admin or user.is_tutor)
+    details_form = (
+        SessionDetailsForm(
+            initial={"meet_link": session.meet_link or "", "duration_minutes": session.duration_minutes}
+        )
+        if editable
+        else None
+    )
     return render(
         request,
         "web/session_detail.html",
@@ -95,8 +117,72 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> 
             ),
             "next_url": request.get_full_path(),
             "nav": "dashboard",
+            "link": link_status(session.id),
+            "details_form": details_form,
         },
     )
+
+
+# ---------------------------------------------------------------- a lesson's details and its link
+
+
+@role_required(Role.TUTOR, Role.ADMIN)
+@require_POST
+def session_details(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The session page's "Edit details": the same service and refusals as
+    `PATCH /api/v1/sessions/{id}`, the refusal in words on the page."""
+    user = request.user
+    visible_session_or_404(request, session_id)
+    page = reverse("web:session", args=[session_id])
+    form = SessionDetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(page + "#details")
+    data = form.cleaned_data
+
+    def change() -> Done:
+        session_update_details(
+            session_id=session_id,
+            actor=user,
+            meet_link=data["meet_link"],
+            duration_minutes=data["duration_minutes"],
+        )
+        return Done(notice="Details saved.")
+
+    outcome = once(
+        request, key=data["idempotency_key"], payload=form_payload(data), answer=Done, change=change
+    )
+    if isinstance(outcome, Refused):
+        messages.error(request, outcome.error, extra_tags="details-refused")
+        return redirect(page + "#details")
+    messages.success(request, outcome.notice)
+    return redirect(page)
+
+
+@role_required(Role.TUTOR, Role.ADMIN)
+@require_POST
+def meet_link_retry(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """ "Try again" for a meeting link the provider could not make (audited)."""
+    user = request.user
+    visible_session_or_404(request, session_id)
+    page = reverse("web:session", args=[session_id])
+    key = request.POST.get("idempotency_key", "")
+    if not is_valid_key(key) or len(key) > 128:
+        messages.error(request, "The form's key is missing; reload the page and try again.")
+        return redirect(page)
+    status = link_status(session_id)
+    error_before = status.error if status is not None else ""
+
+    def change() -> Done:
+        meeting_link_retry(session_id=session_id, actor=user, error_before=error_before)
+        return Done(notice="Asked for the meeting link again; it is being prepared.")
+
+    outcome = once(request, key=key, payload={"session": str(session_id)}, answer=Done, change=change)
+    if isinstance(outcome, Refused):
+        messages.error(request, outcome.error)
+    else:
+        messages.success(request, outcome.notice)
+    return redirect(page)
 
 
 # ---------------------------------------------------------------- scheduling

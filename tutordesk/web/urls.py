@@ -29,6 +29,10 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/reschedule/", session_views.reschedule_panel, name="session-reschedule"),
     path("sessions/<uuid:session_id>/correction/", session_views.session_correct, name="session-correct"),
     path("sessions/<uuid:session_id>/correct/", session_views.correct_panel, name="session-correct-form"),
+    path("sessions/<uuid:session_id>/details/", session_views.session_details, name="session-details"),
+    path(
+        "sessions/<uuid:session_id>/meet-link/retry/", session_views.meet_link_retry, name="meet-link-retry"
+    ),
     path("packages/", views.packages, name="packages"),
     path("requests/<uuid:request_id>/packages/", views.package_add, name="package-add"),
     path("audit/", views.audit_log, name="audit"),
