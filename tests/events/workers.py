@@ -41,7 +41,9 @@ class WorkerProcess:
             self.log.close()
 
 
-def start_worker(*args: str, timeout_seconds: int = 10) -> WorkerProcess:
+def start_worker(
+    *args: str, timeout_seconds: int = 10, extra_env: dict[str, str] | None = None
+) -> WorkerProcess:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -49,6 +51,7 @@ def start_worker(*args: str, timeout_seconds: int = 10) -> WorkerProcess:
         "TUTORDESK_WEBHOOKS_ALLOW_PRIVATE": "1",  # only to reach the receiver on 127.0.0.1
         "TUTORDESK_WEBHOOKS_TIMEOUT_SECONDS": str(timeout_seconds),
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     env.pop("TUTORDESK_TEST_DB_SUFFIX", None)
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
