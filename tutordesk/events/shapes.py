@@ -82,7 +82,7 @@ def webhook_endpoint_dict(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
 
 
 def webhook_endpoint_with_secret_dict(endpoint: WebhookEndpoint, secret: str) -> WebhookEndpointWithSecretOut:
-    return {**webhook_endpoint_dict(endpoint), "secret": secret}  # type: ignore[typeddict-item]
+    return {**webhook_endpoint_dict(endpoint), "secret": secret}  # type: ignore[typeddict-item]  # mypy cannot widen a TypedDict by unpacking it
 
 
 def webhook_attempt_dict(attempt: WebhookAttempt) -> WebhookAttemptOut:
@@ -101,13 +101,13 @@ def webhook_delivery_dict(delivery: WebhookDelivery, attempts: list[WebhookAttem
     return {
         "id": str(delivery.id),
         "event_id": str(delivery.event_id),
-        "event_type": delivery.event.type,  # type: ignore[typeddict-item]
+        "event_type": delivery.event.type,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
         "attempt": delivery.attempts,
         "status_code": delivery.last_status_code,
         "error": delivery.last_error,
         "duration_ms": delivery.last_duration_ms,
         "created_at": time_text(delivery.created_at),
         "next_attempt_at": time_text(delivery.next_attempt_at) if delivery.next_attempt_at else None,
-        "state": delivery.state,  # type: ignore[typeddict-item]
+        "state": delivery.state,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
         "attempts": [webhook_attempt_dict(attempt) for attempt in attempts],
     }

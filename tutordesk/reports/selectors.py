@@ -83,7 +83,7 @@ def outcome_report(
 
 def _counts(row: dict[str, Any]) -> OutcomeCountsOut:
     counts = {name: row[name] for name in COUNT_FIELDS}
-    return {**counts, "no_show_rate": no_show_rate(row)}  # type: ignore[typeddict-item]
+    return {**counts, "no_show_rate": no_show_rate(row)}  # type: ignore[typeddict-item]  # its keys are the statuses, read from the lifecycle table at run time
 
 
 def _row(key: str, label: str, row: dict[str, Any]) -> OutcomeRowOut:

@@ -115,9 +115,10 @@ def keyset_pages(*lists: ListRead, also: dict[str, Any] | None = None) -> list[K
     live = [plan for plan in plans if not plan.empty]  # a list known to be empty reads nothing
     first = live[0].read if live else None
     together = (
-        len(live) > 1
+        first is not None
+        and len(live) > 1
         and connection.features.supports_slicing_ordering_in_compound
-        and all(plan.read.rows is first.rows and plan.read.decorate is first.decorate for plan in live)  # type: ignore[union-attr]
+        and all(plan.read.rows is first.rows and plan.read.decorate is first.decorate for plan in live)
     )
     extra = {f"{ALSO}{name}": value for name, value in (also or {}).items()}
     fetched: list[list[Any]] = [[] for _ in plans]

@@ -193,7 +193,7 @@ def _student_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRes
     for package in queries.student_packages(user):
         entry = requests.setdefault(
             package.request_id,
-            {"subject": package.request.subject, "packages": [], "left": package.request_sessions_left},  # type: ignore[attr-defined]
+            {"subject": package.request.subject, "packages": [], "left": package.request_sessions_left},  # type: ignore[attr-defined]  # an annotation of student_packages' query
         )
         entry["packages"].append(package)
     sections = [

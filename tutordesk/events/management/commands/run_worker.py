@@ -93,7 +93,7 @@ class Command(BaseCommand):
         if options["verbosity"] > 0:
             self.stdout.write(
                 f"Worker started: {worker.concurrency} webhook requests at once, "
-                f"{worker.timeout:.0f} s timeout, {worker.lease.total_seconds():.0f} s lease"  # type: ignore[union-attr]
+                f"{worker.timeout:.0f} s timeout, {worker.lease.total_seconds():.0f} s lease"  # type: ignore[union-attr]  # set by the worker on creation
             )
         worker.run(interval=options["interval"], until_idle=options["until_idle"], on_error=on_error)
         if options["verbosity"] > 0:
