@@ -9,6 +9,8 @@
 5. bench.core: the status update in process, and the ledger check at two sizes.
 6. bench.instructions: the app's CPU instructions per keyed `done` (valgrind), a figure that does
    not move with the machine's load, for comparing two versions of the code.
+7. bench.meetings: what a meeting provider adds to a booking, and the worker's Google links
+   (made, moved, deleted) per second against a Google-shaped server on 127.0.0.1.
 
 `python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
 """
@@ -28,6 +30,7 @@ STEPS = [
     ["webhooks"],
     ["core"],
     ["instructions"],
+    ["meetings"],
 ]
 
 
