@@ -30,6 +30,10 @@ class EventType(models.TextChoices):
     PACKAGE_CREATED = "package.created", "Package added"
     PACKAGE_LOW_BALANCE = "package.low_balance", "Package running low"
     PACKAGE_EXHAUSTED = "package.exhausted", "Package used up"
+    # Reminders (the reminders app): a lesson's reminder fell due; lessons still wait for an outcome.
+    # Not `session.*`: nothing about the lesson changed (listeners of lesson changes ignore them).
+    REMINDER_SENT = "reminder.sent", "Lesson reminder sent"
+    REMINDER_OUTCOME_NUDGE = "reminder.outcome_nudge", "Lessons awaiting an outcome"
 
 
 class Event(models.Model):
@@ -171,6 +175,9 @@ class EmailKind(models.TextChoices):
     OUTCOME = "outcome", "Session outcome"
     LOW_BALANCE = "low_balance", "Package running low"
     EXHAUSTED = "exhausted", "Package used up"
+    # Reminders (the reminders app).
+    REMINDER = "reminder", "Lesson reminder"
+    OUTCOME_NUDGE = "outcome_nudge", "Outcome nudge"
 
 
 class EmailState(models.TextChoices):
@@ -190,6 +197,8 @@ class EmailNotification(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField()
+    # Files sent with the email: [{"filename", "mimetype", "content" (text)}], e.g. a lesson's .ics.
+    attachments = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -226,6 +235,9 @@ class NotificationPreference(models.Model):
         related_name="notification_preference",
     )
     outcome_emails = models.BooleanField(default=True)
+    # Lesson reminders before a lesson, and (tutors) the nudge about lessons awaiting an outcome.
+    reminder_emails = models.BooleanField(default=True)
+    nudge_emails = models.BooleanField(default=True)
     updated_at = UpdatedAtField()
 
     class Meta:
