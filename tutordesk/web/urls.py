@@ -3,7 +3,15 @@ from django.templatetags.static import static
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from tutordesk.web import calendar_views, feeds, report_views, session_views, views, webhook_views
+from tutordesk.web import (
+    calendar_views,
+    email_views,
+    feeds,
+    report_views,
+    session_views,
+    views,
+    webhook_views,
+)
 from tutordesk.web.forms import EmailAuthenticationForm
 
 app_name = "web"
@@ -48,3 +56,5 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+# The admin's view of reminders and the email outbox (the reminders app).
+urlpatterns += email_views.urlpatterns
