@@ -11,6 +11,8 @@
    not move with the machine's load, for comparing two versions of the code.
 7. bench.meetings: what a meeting provider adds to a booking, and the worker's Google links
    (made, moved, deleted) per second against a Google-shaped server on 127.0.0.1.
+8. bench.reminders: reminders (each two emails with an .ics, over SMTP to 127.0.0.1) sent per
+   second by one and by two `run_worker` processes.
 
 `python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
 """
@@ -31,6 +33,7 @@ STEPS = [
     ["core"],
     ["instructions"],
     ["meetings"],
+    ["reminders"],
 ]
 
 
