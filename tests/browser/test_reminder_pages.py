@@ -48,7 +48,8 @@ def test_an_admin_reads_the_email_log(open_page, admin, match, package, screensh
     reminders = page.locator("[data-reminders] [data-reminder-id]")
     assert reminders.count() == 5  # the first lesson's 1h and nudge; the second's 24h, 1h and nudge
     assert page.locator(f'[data-reminders] [data-session-id="{session.id}"]').count() == 2
-    assert page.locator("[data-emails] [data-email-id]").count() == 2
+    assert page.locator('[data-emails] [data-kind="reminder"]').count() == 2  # the student, the tutor
+    assert page.locator('[data-emails] [data-kind="lesson_booked"]').count() == 2  # the student, twice
     assert fits_width(page)
     screenshot(page, screenshots, f"admin-email-log-{width}")
     assert_accessible(page, "the email log")

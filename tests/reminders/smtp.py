@@ -59,6 +59,10 @@ class SmtpReceiver:
             self.messages.append(Received(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         return "250 OK"
 
+    def reminders(self) -> list[Received]:
+        with self.lock:
+            return [m for m in self.messages if m.kind == "reminder"]
+
     def to(self, address: str) -> list[Received]:
         with self.lock:
             return [m for m in self.messages if address in m.recipients]

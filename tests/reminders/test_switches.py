@@ -20,6 +20,12 @@ def save(page, **switches: str):
     return page.post("/settings/notifications/", data, follow=True)
 
 
+ALL_ON = {
+    name: True
+    for name in ("outcome_emails", "reminder_emails", "nudge_emails", "booking_emails", "charge_emails")
+}
+
+
 def test_a_tutor_sees_three_switches_and_turns_reminders_off_alone(tutor):
     page = logged_in(tutor)
     html = page.get("/settings/notifications/").content.decode()
@@ -28,23 +34,25 @@ def test_a_tutor_sees_three_switches_and_turns_reminders_off_alone(tutor):
     assert "24 hours and 1 hour before it starts" in html
 
     save(page, shown="outcome_emails,reminder_emails,nudge_emails", outcome_emails="on", nudge_emails="on")
-    assert email_switches(tutor) == {"outcome_emails": True, "reminder_emails": False, "nudge_emails": True}
+    assert email_switches(tutor) == {**ALL_ON, "reminder_emails": False}
     log = AuditLog.objects.get(action="notification_preference_changed")
     assert log.details == {"reminder_emails": {"from": True, "to": False}}
 
     save(page, shown="outcome_emails,reminder_emails,nudge_emails", reminder_emails="on")
-    assert email_switches(tutor) == {"outcome_emails": False, "reminder_emails": True, "nudge_emails": False}
+    assert email_switches(tutor) == {**ALL_ON, "outcome_emails": False, "nudge_emails": False}
 
 
-def test_a_student_has_no_nudge_switch_and_cannot_set_one(student):
+def test_a_student_has_booking_and_charge_switches_but_no_nudge_switch(student):
     page = logged_in(student)
     html = page.get("/settings/notifications/").content.decode()
     assert 'name="reminder_emails"' in html and 'name="nudge_emails"' not in html
-    save(page, shown="outcome_emails,reminder_emails,nudge_emails", outcome_emails="on")
-    assert email_switches(student) == {"outcome_emails": True, "reminder_emails": False, "nudge_emails": True}
+    assert 'name="booking_emails"' in html and 'name="charge_emails"' in html
+    shown = "outcome_emails,reminder_emails,nudge_emails,booking_emails,charge_emails"
+    save(page, shown=shown, outcome_emails="on", charge_emails="on")
+    assert email_switches(student) == {**ALL_ON, "reminder_emails": False, "booking_emails": False}
 
 
 def test_a_form_without_the_list_of_switches_changes_the_outcome_switch_only(student):
     page = logged_in(student)
     page.post("/settings/notifications/", {"idempotency_key": str(uuid.uuid4())})
-    assert email_switches(student) == {"outcome_emails": False, "reminder_emails": True, "nudge_emails": True}
+    assert email_switches(student) == {**ALL_ON, "outcome_emails": False}

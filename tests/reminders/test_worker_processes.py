@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.events.workers import start_worker
 from tests.factories import make_session
 from tests.reminders.smtp import SmtpReceiver, start_smtp
-from tutordesk.events.models import EmailKind, EmailNotification, EmailState
+from tutordesk.events.models import EmailKind, EmailNotification, EmailState, NotificationPreference
 from tutordesk.reminders.models import Reminder, ReminderKind, ReminderState
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,10 +58,14 @@ def reminders_received(receiver: SmtpReceiver) -> Counter:
 
 def wait_until_sent(count: int, output, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    while EmailNotification.objects.filter(state=EmailState.SENT).count() < count:
+    while EmailNotification.objects.filter(state=EmailState.SENT, kind=EmailKind.REMINDER).count() < count:
         if time.monotonic() > deadline:
             raise AssertionError(f"not sent in time\n{output()}")
         time.sleep(0.1)
+
+
+def reminder_to(person) -> EmailNotification:
+    return EmailNotification.objects.get(recipient=person.email, kind=EmailKind.REMINDER)
 
 
 def test_two_workers_send_each_reminder_exactly_once(smtp_server):
@@ -85,13 +89,14 @@ def test_two_workers_send_each_reminder_exactly_once(smtp_server):
         Reminder.objects.filter(kind=ReminderKind.REMINDER).values_list("offset_minutes", "state")
     )
     assert states == {(60, ReminderState.SENT): LESSONS, (24 * 60, ReminderState.SKIPPED_LATE): LESSONS}
-    for message in receiver.messages:
+    for message in receiver.reminders():
         assert "lesson.ics" in message.attachments()
 
 
 def test_a_worker_killed_while_the_server_holds_its_message_loses_nothing(smtp_server):
     receiver, port = smtp_server
     [session] = lessons_due_now(1)
+    NotificationPreference.objects.create(user=session.student, booking_emails=False)  # reminders only
     receiver.delay = 4  # the server answers each message 4 s after it has it
     first = start_worker("--lease", "3", timeout_seconds=1, extra_env=smtp_env(port))
     try:
@@ -101,19 +106,18 @@ def test_a_worker_killed_while_the_server_holds_its_message_loses_nothing(smtp_s
     finally:
         first.stop()
     receiver.delay = 0
-    assert EmailNotification.objects.filter(state=EmailState.SENT).count() < 2
+    reminders = EmailNotification.objects.filter(kind=EmailKind.REMINDER)
+    assert reminders.filter(state=EmailState.SENT).count() < 2
     second = start_worker("--lease", "3", timeout_seconds=1, extra_env=smtp_env(port))
     try:
-        receiver.wait_for(
-            lambda: EmailNotification.objects.filter(state=EmailState.SENT).count() == 2, what=second.output()
-        )
+        receiver.wait_for(lambda: reminders.filter(state=EmailState.SENT).count() == 2, what=second.output())
     finally:
         second.stop()
     # One email row per person, each marked sent once; every person got theirs; a message the
     # killed worker had handed over may arrive again, but as the same message (its Message-ID).
     assert EmailNotification.objects.filter(kind=EmailKind.REMINDER).count() == 2
-    by_person = {m.recipients[0]: set() for m in receiver.messages}
-    for message in receiver.messages:
+    by_person: dict[str, set[str]] = {m.recipients[0]: set() for m in receiver.reminders()}
+    for message in receiver.reminders():
         by_person[message.recipients[0]].add(message.message_id)
     assert set(by_person) == {session.student.email, session.tutor.email}
     assert all(len(ids) == 1 for ids in by_person.values())
@@ -127,9 +131,9 @@ def test_without_smtp_the_worker_prints_one_line_per_email():
         wait_until_sent(2, worker.output)
     finally:
         worker.stop()
-    lines = [line for line in worker.output().splitlines() if line.startswith("email ")]
+    lines = [line for line in worker.output().splitlines() if line.startswith("email reminder ")]
     assert sorted(lines) == sorted(
-        f"email reminder to {person.email}: {EmailNotification.objects.get(recipient=person.email).subject} [+ lesson.ics]"
+        f"email reminder to {person.email}: {reminder_to(person).subject} [+ lesson.ics]"
         for person in (session.student, session.tutor)
     )
     assert "Content-Type" not in worker.output()
@@ -142,5 +146,6 @@ def test_with_full_echo_the_worker_prints_whole_messages():
         wait_until_sent(2, worker.output)
     finally:
         worker.stop()
-    assert worker.output().count("Content-Type: multipart/mixed") == 2
+    assert worker.output().count("X-Tutordesk-Kind: reminder") == 2
+    assert worker.output().count("Content-Type: multipart/mixed") >= 2
     assert "BEGIN:VCALENDAR" in worker.output() or "lesson.ics" in worker.output()

@@ -80,6 +80,8 @@ class NotificationPreferenceChanged(AuditDetails):
     # Lesson reminders and (tutors) outcome nudges, switched on the same page (the reminders app).
     reminder_emails: FromTo | None = None
     nudge_emails: FromTo | None = None
+    booking_emails: FromTo | None = None
+    charge_emails: FromTo | None = None
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)  # only the switches that changed
@@ -91,6 +93,8 @@ class NotificationPreferenceChanged(AuditDetails):
                 ("Lesson outcome emails", self.outcome_emails),
                 ("Lesson reminders", self.reminder_emails),
                 ("Outcome nudges", self.nudge_emails),
+                ("Lesson booked emails", self.booking_emails),
+                ("Charge correction emails", self.charge_emails),
             )
             if change is not None
         ]

@@ -178,6 +178,8 @@ class EmailKind(models.TextChoices):
     # Reminders (the reminders app).
     REMINDER = "reminder", "Lesson reminder"
     OUTCOME_NUDGE = "outcome_nudge", "Outcome nudge"
+    LESSON_BOOKED = "lesson_booked", "Lesson booked"
+    CHARGE_CORRECTED = "charge_corrected", "Charge corrected"
 
 
 class EmailState(models.TextChoices):
@@ -238,6 +240,9 @@ class NotificationPreference(models.Model):
     # Lesson reminders before a lesson, and (tutors) the nudge about lessons awaiting an outcome.
     reminder_emails = models.BooleanField(default=True)
     nudge_emails = models.BooleanField(default=True)
+    # A lesson booked; an admin's correction that charged or refunded a session.
+    booking_emails = models.BooleanField(default=True)
+    charge_emails = models.BooleanField(default=True)
     updated_at = UpdatedAtField()
 
     class Meta:

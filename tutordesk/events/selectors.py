@@ -60,7 +60,7 @@ def email_switches(user: User) -> dict[str, bool]:
     preference = NotificationPreference.objects.filter(user=user).first()
     return {
         name: True if preference is None else bool(getattr(preference, name))
-        for name in ("outcome_emails", "reminder_emails", "nudge_emails")
+        for name in ("outcome_emails", "reminder_emails", "nudge_emails", "booking_emails", "charge_emails")
     }
 
 

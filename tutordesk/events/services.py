@@ -294,6 +294,8 @@ def notification_preference_update(
     outcome_emails: bool | None = None,
     reminder_emails: bool | None = None,
     nudge_emails: bool | None = None,
+    booking_emails: bool | None = None,
+    charge_emails: bool | None = None,
 ) -> bool:
     """Turn a user's kinds of email on or off (the user themselves, or an admin); a switch left
     None stays as it is. Returns False when every one was so already (nothing written)."""
@@ -302,6 +304,8 @@ def notification_preference_update(
         "outcome_emails": outcome_emails,
         "reminder_emails": reminder_emails,
         "nudge_emails": nudge_emails,
+        "booking_emails": booking_emails,
+        "charge_emails": charge_emails,
     }
     for name, value in wanted.items():
         require(

@@ -19,8 +19,11 @@ from icalendar import Event as CalendarEvent
 
 from tutordesk.accounts.models import User
 from tutordesk.accounts.selectors import guardian_ids_of
+from tutordesk.core import clock
+from tutordesk.core.shapes import time_text
 from tutordesk.events.emails import local_time
 from tutordesk.events.models import EmailKind, EmailNotification, Event, EventType, NotificationPreference
+from tutordesk.scheduling.models import Session
 
 PRODID = "-//Tutordesk//Lesson reminder//EN"
 
@@ -28,8 +31,9 @@ PRODID = "-//Tutordesk//Lesson reminder//EN"
 def reminder_emails(events: list[Event]) -> list[EmailNotification]:
     reminders = [e for e in events if e.type == EventType.REMINDER_SENT]
     nudges = [e for e in events if e.type == EventType.REMINDER_OUTCOME_NUDGE]
+    emails = lesson_change_emails(events)
     if not reminders and not nudges:
-        return []
+        return emails
     student_ids = {uuid.UUID(e.data["student"]["id"]) for e in reminders}
     guardians = guardian_ids_of(student_ids)
     people_ids = set(student_ids)
@@ -46,7 +50,6 @@ def reminder_emails(events: list[Event]) -> list[EmailNotification]:
             return None
         return person
 
-    emails: list[EmailNotification] = []
     for event in reminders:
         tutor_id = uuid.UUID(event.data["tutor"]["id"])
         student_id = uuid.UUID(event.data["student"]["id"])
@@ -141,3 +144,135 @@ def _nudge_email(event: Event, tutor: User) -> EmailNotification:
         body_html=render_to_string("reminders/emails/nudge.html", context),
         next_attempt_at=event.dispatched_at,
     )
+
+
+# ---------------------------------------------------------------- lessons booked, charges corrected
+
+
+def _is_booking(event: Event) -> bool:
+    session = event.data.get("session") or {}
+    return (
+        event.type == EventType.SESSION_CREATED
+        and session.get("status") == "scheduled"
+        and not session.get("rescheduled_from_id")  # a moved lesson's replacement
+        and not event.data.get("series_id")  # an occurrence: its series emails once
+        and not session.get("series_id")
+        # Booked after the fact (a lesson entered once it took place, the demo's story): no news.
+        and datetime.fromisoformat(session["scheduled_start_at"]) > clock.now()
+    )
+
+
+def _charge_move(event: Event) -> str:
+    """ "charged", "refunded" or "" for a correction's event."""
+    if event.type != EventType.SESSION_STATUS_CORRECTED or not event.data.get("package"):
+        return ""
+    return "charged" if event.data["session"].get("package_id") else "refunded"
+
+
+def lesson_change_emails(events: list[Event]) -> list[EmailNotification]:
+    bookings = [e for e in events if _is_booking(e)]
+    corrections = [e for e in events if _charge_move(e)]
+    if not bookings and not corrections:
+        return []
+    session_ids = {e.data["session"]["id"] for e in bookings + corrections}
+    sessions = Session.objects.select_related("request", "tutor", "student").in_bulk(session_ids)
+    emails: list[EmailNotification] = []
+    for event in bookings:
+        session = sessions.get(uuid.UUID(event.data["session"]["id"]))
+        if session is not None:
+            emails += series_booked_emails(event, [session])
+    for event in corrections:
+        session = sessions.get(uuid.UUID(event.data["session"]["id"]))
+        if session is not None:
+            emails += _to_family(event, session.student_id, "charge_emails", _charge_email(event, session))
+    return emails
+
+
+def series_booked_emails(event: Event, sessions: list[Session]) -> list[EmailNotification]:
+    """THE HOOK for a weekly series: one "lesson booked" email per person (the student, each active
+    guardian) listing every lesson in `sessions`, hung off `event` (the series' own event). The
+    per-lesson booking email skips a `session.created` whose data (or session) has a `series_id`,
+    so a series built from occurrences emails once, through this."""
+    if not sessions:
+        return []
+    first = sessions[0]
+    lessons = [
+        {"subject": s.request.subject, "tutor": s.tutor.name, "start": time_text(s.scheduled_start_at)}
+        for s in sorted(sessions, key=lambda s: s.scheduled_start_at)
+    ]
+
+    def build(person: User, role: str) -> EmailNotification:
+        local = [{**lesson, "when": local_time(lesson["start"], person.timezone)} for lesson in lessons]
+        context = {
+            "name": person.name,
+            "for_student": role == "student",
+            "student_name": first.student.name,
+            "lessons": local,
+            "meet_link": first.meet_link if len(sessions) == 1 else "",
+        }
+        count = len(lessons)
+        subject = (
+            f"Lesson booked: {lessons[0]['subject']} with {lessons[0]['tutor']}, {local[0]['when']}"
+            if count == 1
+            else f"{count} lessons booked: {lessons[0]['subject']} with {lessons[0]['tutor']}"
+        )
+        return EmailNotification(
+            event=event,
+            kind=EmailKind.LESSON_BOOKED,
+            recipient=person.email,
+            subject=subject,
+            body_text=render_to_string("reminders/emails/booked.txt", context),
+            body_html=render_to_string("reminders/emails/booked.html", context),
+            next_attempt_at=event.dispatched_at,
+        )
+
+    return _to_family(event, first.student_id, "booking_emails", build)
+
+
+def _charge_email(event: Event, session: Session) -> Any:
+    move = _charge_move(event)
+    package = event.data["package"]
+
+    def build(person: User, role: str) -> EmailNotification:
+        context = {
+            "name": person.name,
+            "for_student": role == "student",
+            "student_name": session.student.name,
+            "subject": session.request.subject,
+            "when": local_time(event.data["session"]["scheduled_start_at"], person.timezone),
+            "status_label": event.data["session"]["status_label"],
+            "charged": move == "charged",
+            "package": package,
+        }
+        return EmailNotification(
+            event=event,
+            kind=EmailKind.CHARGE_CORRECTED,
+            recipient=person.email,
+            subject=(
+                "A lesson was corrected: a prepaid session was charged"
+                if move == "charged"
+                else "A lesson was corrected: a prepaid session was given back"
+            ),
+            body_text=render_to_string("reminders/emails/charge.txt", context),
+            body_html=render_to_string("reminders/emails/charge.html", context),
+            next_attempt_at=event.dispatched_at,
+        )
+
+    return build
+
+
+def _to_family(event: Event, student_id: uuid.UUID, switch: str, build: Any) -> list[EmailNotification]:
+    """`build(person, role)` for the student and each active guardian who left `switch` on."""
+    guardians = guardian_ids_of([student_id])[student_id]
+    ids = [student_id, *guardians]
+    people = User.objects.filter(pk__in=ids, is_active=True).in_bulk()
+    muted = set(
+        NotificationPreference.objects.filter(user_id__in=ids, **{switch: False}).values_list(
+            "user_id", flat=True
+        )
+    )
+    return [
+        build(people[user_id], "student" if user_id == student_id else "guardian")
+        for user_id in ids
+        if user_id in people and user_id not in muted
+    ]

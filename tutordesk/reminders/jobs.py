@@ -24,8 +24,8 @@ from django.conf import settings
 
 from tutordesk.core import clock
 from tutordesk.core.db import run_in_transaction
-from tutordesk.events.jobs import job_enqueue, job_enqueue_new
-from tutordesk.events.models import Event, EventType
+from tutordesk.events.jobs import job_enqueue
+from tutordesk.events.models import Event, EventType, Job
 from tutordesk.events.services import NewEvent, events_record
 from tutordesk.reminders.models import NudgeClock, Reminder, ReminderKind, ReminderState
 from tutordesk.scheduling.models import Session
@@ -86,15 +86,17 @@ def on_events(events: Sequence[Event]) -> None:
         )
     if not rows:
         return
-    # A lesson's reminders are planned once: its one `session.created` event is fanned out once.
+    # A lesson's reminders are planned once (its one `session.created` event is fanned out once);
+    # should an event name a lesson again, its rows and jobs exist already and nothing changes.
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    for row in rows:
-        if row.state != ReminderState.PENDING:
-            continue
-        if row.kind == ReminderKind.REMINDER:
-            job_enqueue_new(kind=REMINDER_JOB, key=f"{row.session_id}:{row.offset_minutes}", at=row.due_at)
-        else:
-            job_enqueue_new(kind=NUDGE_JOB, key=str(row.session_id), at=row.due_at)
+    jobs = [
+        Job(kind=REMINDER_JOB, key=f"{row.session_id}:{row.offset_minutes}", next_attempt_at=row.due_at)
+        if row.kind == ReminderKind.REMINDER
+        else Job(kind=NUDGE_JOB, key=str(row.session_id), next_attempt_at=row.due_at)
+        for row in rows
+        if row.state == ReminderState.PENDING
+    ]
+    Job.objects.bulk_create(jobs, ignore_conflicts=True)
 
 
 # ---------------------------------------------------------------- reminders

@@ -81,6 +81,10 @@ class NotificationForm(IdempotentForm):
     nudge_emails = forms.BooleanField(
         label="Nudge me about lessons still waiting for an outcome", required=False
     )
+    booking_emails = forms.BooleanField(label="Email me when a lesson is booked", required=False)
+    charge_emails = forms.BooleanField(
+        label="Email me when a correction changes what was charged", required=False
+    )
     # The switches the page showed (a tutor's has the nudge): only those are changed by a save.
     shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -92,7 +96,11 @@ def duration_words(minutes: int) -> str:
 
 
 def switches_shown(user: User) -> list[str]:
-    return ["outcome_emails", "reminder_emails", *(["nudge_emails"] if user.role == Role.TUTOR else [])]
+    if user.role == Role.TUTOR:
+        return ["outcome_emails", "reminder_emails", "nudge_emails"]
+    if user.role in (Role.STUDENT, Role.GUARDIAN):
+        return ["outcome_emails", "reminder_emails", "booking_emails", "charge_emails"]
+    return ["outcome_emails", "reminder_emails"]
 
 
 def _endpoint_or_404(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> WebhookEndpoint:
