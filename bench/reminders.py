@@ -37,7 +37,13 @@ from django.utils import timezone  # noqa: E402
 from harness.servers import ROOT, database_url, free_port  # noqa: E402
 from tutordesk.accounts.models import Role, User  # noqa: E402
 from tutordesk.events.jobs import job_kinds  # noqa: E402
-from tutordesk.events.models import EmailNotification, EmailState, Job, JobState  # noqa: E402
+from tutordesk.events.models import (  # noqa: E402
+    EmailNotification,
+    EmailState,
+    Job,
+    JobState,
+    NotificationPreference,
+)
 from tutordesk.events.worker import dispatch_events  # noqa: E402
 from tutordesk.reminders.jobs import REMINDER_JOB  # noqa: E402
 from tutordesk.reminders.models import Reminder, ReminderKind, ReminderState  # noqa: E402
@@ -63,7 +69,10 @@ def book(match_id: object, admin: User, first_hour: int) -> None:
     for n in range(LESSONS):
         with transaction.atomic():
             session_create(
-                match_id=match_id, scheduled_start_at=start + timedelta(hours=n), duration_minutes=60, actor=admin
+                match_id=match_id,
+                scheduled_start_at=start + timedelta(hours=n),
+                duration_minutes=60,
+                actor=admin,
             )
     while dispatch_events():  # the worker's fan-out plans each lesson's reminders
         pass
@@ -110,6 +119,8 @@ def main() -> None:
         admin = User.objects.create(email="bench-admin@example.test", name="Bench", role=Role.ADMIN)
         tutor = User.objects.create(email="bench-tutor@example.test", name="Tutor", role=Role.TUTOR)
         student = User.objects.create(email="bench-student@example.test", name="Student", role=Role.STUDENT)
+        # Only reminders are measured: the booking emails of the 2,000 lessons are switched off.
+        NotificationPreference.objects.create(user=student, booking_emails=False)
         with transaction.atomic():
             request = request_create(student=student, subject="Algebra", actor=admin)
             match = match_create(request=request, tutor=tutor, actor=admin)

@@ -120,6 +120,7 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     "notification_preference_changed": [
         {"outcome_emails": {"from": True, "to": False}},
         {"reminder_emails": {"from": True, "to": False}, "nudge_emails": {"from": False, "to": True}},
+        {"booking_emails": {"from": True, "to": False}, "charge_emails": {"from": True, "to": False}},
     ],
     "calendar_feed_issued": [
         {"user_id": U1, "replaced_earlier_link": False},
