@@ -38,7 +38,10 @@ class Reminder(models.Model):
     session = models.ForeignKey(
         "scheduling.Session", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # reminders_tutor_idx leads with it: no index of its own.
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
     # Before the start (reminder) or after the end (nudge).
     offset_minutes = models.PositiveIntegerField()
