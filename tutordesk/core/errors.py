@@ -73,6 +73,19 @@ class TutorDoubleBooked(DomainError):
     title = "Tutor already booked"
 
 
+# People (CONTRACT §11).
+class EmailTaken(DomainError):
+    code = "email_taken"
+    status = 409
+    title = "Email already in use"
+
+
+class HasUpcomingSessions(DomainError):
+    code = "has_upcoming_sessions"
+    status = 409
+    title = "Person has upcoming sessions"
+
+
 class IdempotencyKeyInUse(DomainError):
     code = "idempotency_key_in_use"
     status = 409
@@ -125,6 +138,9 @@ ERRORS: dict[str, type[DomainError]] = {
         IdempotencyKeyReused,
         ServiceUnavailable,
         InternalError,
+        # People (CONTRACT §11).
+        EmailTaken,
+        HasUpcomingSessions,
     )
 }
 

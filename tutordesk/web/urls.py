@@ -3,7 +3,16 @@ from django.templatetags.static import static
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from tutordesk.web import calendar_views, feeds, report_views, session_views, views, webhook_views
+from tutordesk.web import (  # people (CONTRACT §11)
+    account_views,
+    calendar_views,
+    feeds,
+    people_views,
+    report_views,
+    session_views,
+    views,
+    webhook_views,
+)
 from tutordesk.web.forms import EmailAuthenticationForm
 
 app_name = "web"
@@ -48,3 +57,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+urlpatterns += account_views.urlpatterns + people_views.urlpatterns  # people (CONTRACT §11)
