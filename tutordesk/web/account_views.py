@@ -46,7 +46,7 @@ class LinkSetPasswordForm(SetPasswordForm):
 
 
 class ForgotPasswordView(auth_views.PasswordResetView):
-    template_name = "registration/password_reset_form.html"
+    template_name = "web/password/password_reset_form.html"
     form_class = ResetAskForm  # type: ignore[assignment]
     success_url = reverse_lazy("web:password-reset-done")
 
@@ -64,7 +64,7 @@ class ForgotPasswordView(auth_views.PasswordResetView):
 class LinkPasswordView(auth_views.PasswordResetConfirmView):
     """The invitation's and the reset's link: works once, lasts 7 days, never for a deactivated person."""
 
-    template_name = "registration/password_reset_confirm.html"
+    template_name = "web/password/password_reset_confirm.html"
     form_class = LinkSetPasswordForm
     token_generator = password_link_tokens
     success_url = reverse_lazy("web:password-reset-complete")
@@ -78,14 +78,14 @@ urlpatterns = [
     path("accounts/password-reset/", ForgotPasswordView.as_view(), name="password-reset"),
     path(
         "accounts/password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password/password_reset_done.html"),
         name="password-reset-done",
     ),
     path("accounts/reset/<uidb64>/<token>/", LinkPasswordView.as_view(), name="password-reset-confirm"),
     path(
         "accounts/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(
-            template_name="registration/password_reset_complete.html"
+            template_name="web/password/password_reset_complete.html"
         ),
         name="password-reset-complete",
     ),
