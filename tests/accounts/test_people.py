@@ -162,3 +162,24 @@ def test_a_guardian_s_students_are_set_as_a_whole(admin, student):
     assert AuditLog.objects.filter(entity_id=guardian.id, action="guardian_students_set").count() == 1
     with pytest.raises(ValidationError), transaction.atomic():
         guardian_students_set(actor=admin, guardian_id=student.id, student_ids=[other.id])
+
+
+def test_django_s_admin_adds_a_person_without_a_password_and_invites_them(admin):
+    client = Client()
+    client.force_login(admin, backend="tutordesk.accounts.backends.EmailBackend")
+    form = client.get("/admin/accounts/user/add/").content.decode()
+    assert "new_password" not in form
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "Ivy@Example.test",
+            "name": "Ivy",
+            "role": "tutor",
+            "timezone": "UTC",
+            "new_password": "x" * 12,
+        },
+    )
+    assert response.status_code == 302
+    ivy = User.objects.get(email="ivy@example.test")
+    assert not ivy.has_usable_password()
+    assert Event.objects.filter(type="user.invited", data__user__id=str(ivy.id)).exists()

@@ -1,7 +1,8 @@
 """The single-use links of invitations and password resets (Django's token generator).
 
 A link's token hashes the person's password, last login and active flag: it dies when the password
-is set (so it works once), when the person logs in, and when they are deactivated. It expires after
+is set (so it works once) and when the person logs in, and does not work while they are
+deactivated (the confirm view also refuses inactive people). It expires after
 `PASSWORD_RESET_TIMEOUT` (7 days). Tokens are made when the email is built and never stored
 anywhere else (not in events, webhooks or logs).
 """
