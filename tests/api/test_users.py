@@ -155,3 +155,22 @@ def test_a_guardian_s_students_are_replaced(admin_api, student):
     assert_problem(
         put(admin_api, f"/users/{student.id}/students", {"student_ids": []}), 422, "validation_error"
     )
+
+
+def test_a_page_of_people_costs_the_same_statements_however_many_guardians_it_holds(admin_api, student):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tutordesk.accounts.models import Guardianship
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_api.get("/users", {"limit": 50}).status_code == 200
+        return len(captured.captured_queries)
+
+    guardian = UserFactory(role=Role.GUARDIAN)
+    Guardianship.objects.create(guardian=guardian, student=student)
+    few = statements()
+    for _ in range(5):
+        Guardianship.objects.create(guardian=UserFactory(role=Role.GUARDIAN), student=student)
+    assert statements() == few
