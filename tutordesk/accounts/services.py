@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 import zoneinfo
@@ -47,6 +48,10 @@ from tutordesk.core.idempotency import (
 from tutordesk.core.validation import clean_text
 
 TOKEN_PREFIX = "td_"
+# An email address: printable ASCII without spaces, one "@" with text on both sides (the API's
+# JSON Schema pattern too). Stored in lower case.
+EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 # Fields an admin may change on a user; the password is set, never shown, and audited as changed.
 USER_FIELDS = ("email", "name", "role", "timezone", "is_active")
 
@@ -202,7 +207,7 @@ def api_token_revoke(*, token_id: Any, actor: User) -> bool:
 def clean_user_fields(fields: dict[str, Any], *, exclude: User | None = None) -> dict[str, Any]:
     """The rules of a user's fields (the email unique ignoring case); forms may check early with it."""
     email = clean_text(fields["email"], field="email", max_length=254, required=True).strip().lower()
-    if "@" not in email:
+    if not _EMAIL.match(email):
         raise ValidationError("email must be an email address", field="email")
     others = User.objects.filter(email__iexact=email)
     if exclude is not None:

@@ -4,6 +4,7 @@ students a guardian looks after. Everyone else gets 403 `forbidden`."""
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 from typing import Annotated, Any, Literal
 
 from django.http import HttpResponse
@@ -13,6 +14,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 from tutordesk.accounts.models import User
 from tutordesk.accounts.selectors import people_for, person_get, student_ids_of_guardians
 from tutordesk.accounts.services import (
+    EMAIL_PATTERN,
     guardian_students_set,
     person_deactivate,
     person_invite,
@@ -24,26 +26,33 @@ from tutordesk.api.idempotent import IdempotencyKey, respond_once
 from tutordesk.api.pagination import keyset_page
 from tutordesk.api.params import Cursor, Limit, ObjectId
 from tutordesk.api.responses import LIST_ERRORS, WRITE_ERRORS, ok
-from tutordesk.core.validation import NO_NUL_PATTERN, NOT_BLANK_PATTERN
+from tutordesk.core.validation import NOT_BLANK_PATTERN
 
 router = Router(tags=["users"])
 
 RoleName = Literal["admin", "tutor", "student", "guardian"]
+TIMEZONE_NAMES: list[Any] = ["", None, *sorted(zoneinfo.available_timezones())]
 
 
 class UserCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=NO_NUL_PATTERN)] = Field(
-        description="unique ignoring case (409 email_taken otherwise)"
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)] = Field(
+        description="unique ignoring case (409 email_taken otherwise); stored in lower case"
     )
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)]
     role: RoleName
-    timezone: Annotated[str, StringConstraints(max_length=64, pattern=NO_NUL_PATTERN)] | None = Field(
-        None, description="an IANA time zone name (Europe/Berlin); empty or left out: the business default"
+    timezone: str | None = Field(
+        None,
+        description="an IANA time zone name (Europe/Berlin); empty or left out: the business default",
+        json_schema_extra={"enum": TIMEZONE_NAMES},
     )
     student_ids: list[uuid.UUID] = Field(
-        default_factory=list, description="for a guardian only: the students they look after (all students)"
+        default_factory=list,
+        description=(
+            "for a guardian only (any other role: validation_error): the students they look after; "
+            "each must be a student's id (validation_error otherwise)"
+        ),
     )
 
 
