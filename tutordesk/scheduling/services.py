@@ -230,24 +230,26 @@ def cancellation_notice_hours() -> int:
     return int(settings.CANCELLATION_NOTICE_HOURS)
 
 
-def cancel_refusal(session: Session, actor: User, *, now: datetime | None = None) -> str | None:
-    """Why `actor` may not cancel this lesson now, in words; None when they may.
+def cancel_refusal(
+    *, status: str, starts_at: datetime, actor: User, now: datetime | None = None
+) -> str | None:
+    """Why `actor` may not cancel a lesson in `status` starting at `starts_at`, in words; None
+    when they may.
 
     The one statement of §12's rules, read by the service and by the pages (which offer the Cancel
     action only where this is None). Visibility is the caller's business: the service looks the
-    session up as the actor sees it, the pages only show sessions the viewer may see.
+    session up as the actor sees it, and pages only list sessions their viewer may see.
     """
-    if session.status != SessionStatus.SCHEDULED:
-        return f"This lesson is already {session.status_label}; only an upcoming lesson can be cancelled"
+    if status != SessionStatus.SCHEDULED:
+        label = SESSION_STATUS_LABELS.get(status, status)
+        return f"This lesson is already {label}; only an upcoming lesson can be cancelled"
     now = now or clock.now()
-    if now >= session.scheduled_start_at:
+    if now >= starts_at:
         return "This lesson has started; record what happened instead of cancelling it"
     if actor.is_student or actor.is_guardian:
         notice = cancellation_notice_hours()
-        if session.scheduled_start_at - now < timedelta(hours=notice):
+        if starts_at - now < timedelta(hours=notice):
             return f"Lessons can be cancelled here up to {notice} hours before they start; ask the tutor"
-    elif not (actor.is_admin or actor.is_tutor):
-        return "Only the lesson's tutor, an admin, its student or a guardian can cancel it"
     return None
 
 
@@ -268,7 +270,9 @@ def session_cancel(*, session_id: uuid.UUID | str, reason: str, actor: User) -> 
             current_status=session.status,
         )
     now = clock.now()
-    refusal = cancel_refusal(session, actor, now=now)
+    refusal = cancel_refusal(
+        status=session.status, starts_at=session.scheduled_start_at, actor=actor, now=now
+    )
     if refusal is not None:
         raise CancellationTooLate(refusal)
 
