@@ -89,6 +89,35 @@ def test_an_empty_reschedule_is_a_clear_form_error(open_page, tutor, match, pack
     assert Session.objects.get(pk=lesson.pk).status == "scheduled"
 
 
+def test_an_admin_confirms_a_past_lesson_and_a_tutor_cannot_book_one(
+    open_page, screenshots, admin, tutor, match
+):
+    yesterday = timezone.localtime(timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page = open_page("desktop")
+    log_in(page, tutor.email)
+    page.goto("/sessions/new/")
+    page.select_option('select[name="match"]', str(match.id))
+    page.fill('input[name="scheduled_start_at"]', yesterday)
+    page.locator("[data-schedule-submit]").click()
+    page.get_by_text("That time is in the past").wait_for()
+    assert page.locator("[data-confirm-past]").count() == 0
+    assert not Session.objects.exists()
+
+    page = open_page("desktop")
+    log_in(page, admin.email)
+    page.goto("/sessions/new/")
+    page.select_option('select[name="match"]', str(match.id))
+    page.fill('input[name="scheduled_start_at"]', yesterday)
+    page.locator("[data-schedule-submit]").click()
+    page.locator("[data-confirm-past]").wait_for()
+    screenshot(page, screenshots, "schedule-past-admin-confirm")
+    assert not Session.objects.exists()
+    page.locator('input[name="confirm_past"]').check()
+    page.locator("[data-schedule-submit]").click()
+    page.locator('[data-message="success"]').wait_for()
+    assert Session.objects.count() == 1
+
+
 @pytest.fixture
 def week_lessons(match, package, other_tutor):
     """This week's lessons of Tara (one recorded, one taken off the schedule) and one of Otto's."""

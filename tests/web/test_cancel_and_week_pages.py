@@ -55,6 +55,12 @@ def test_the_session_page_offers_cancel_with_a_reason_to_each_who_may(who, reque
     assert 'name="reason"' in form[: form.index("</form>")]
 
 
+def test_a_guardian_sees_the_lesson_without_the_staff_forms(guardian_client, upcoming):
+    html = page(guardian_client, upcoming)
+    for hook in ("done", "no_show_student", "no_show_tutor", "rescheduled", "correct"):
+        assert f'data-action="{hook}"' not in html
+
+
 @pytest.mark.parametrize("who", ["student_client", "guardian_client"])
 def test_no_cancel_hook_for_a_student_or_guardian_inside_the_notice(who, request, soon):
     html = page(request.getfixturevalue(who), soon)

@@ -100,7 +100,9 @@ def sessions_update_details(
 def sessions_create(
     request: AuthedRequest, payload: SessionCreateIn, idempotency_key: str | None = IdempotencyKey
 ) -> HttpResponse:
-    """Schedule a session for a match (its tutor, or an admin). 409 `tutor_double_booked` on overlap."""
+    """Schedule a session for a match (its tutor, or an admin). 409 `tutor_double_booked` on overlap.
+    A start that is not in the future is 422 `validation_error` (`field: scheduled_start_at`,
+    `reason: in_past`) for a tutor; an admin may back-fill a past lesson."""
 
     def run() -> tuple[int, Any]:
         session = session_create(
