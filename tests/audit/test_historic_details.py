@@ -123,6 +123,24 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
         {"user_id": U1, "replaced_earlier_link": True},
     ],
     "calendar_feed_revoked": [{"user_id": U1}],
+    "session_cancelled": [
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "cancelled_by": U1,
+            "cancelled_by_role": "guardian",
+            "reason": "Exam week",
+            "notice_hours": 30.5,
+        },
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "cancelled_by": U1,
+            "cancelled_by_role": "tutor",
+            "reason": "Ill",
+            "notice_hours": 1.0,
+        },
+    ],
     "session_details_updated": [
         {"changes": {"duration_minutes": {"from": 60, "to": 90}}},
         {"changes": {"meet_link": {"from": None, "to": "https://meet.example.com/abc"}}},

@@ -128,7 +128,8 @@ def test_the_audit_page_filters_by_action_and_actor(
     admin_client_, tutor_client, past_session, future_session
 ):
     status_post(tutor_client, past_session, "done")
-    status_post(tutor_client, future_session, "rescheduled")
+    new_time = timezone.localtime(future_session.scheduled_start_at + timedelta(days=1))
+    status_post(tutor_client, future_session, "rescheduled", new_start_at=f"{new_time:%Y-%m-%dT%H:%M}")
     html = admin_client_.get("/audit/?action=session_status_updated&actor=tara").content.decode()
     assert html.count("data-audit-id=") == 2
     assert admin_client_.get("/audit/?actor=nobody").content.decode().count("data-audit-id=") == 0

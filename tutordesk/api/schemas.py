@@ -145,6 +145,10 @@ class CorrectionIn(InputSchema):
     reason: Reason = Field(description="why the recorded status was wrong; not blank")
 
 
+class CancelIn(InputSchema):
+    reason: Reason = Field(description="why the lesson is cancelled; not blank")
+
+
 class PackageCreateIn(InputSchema):
     request_id: uuid.UUID
     sessions_total: SessionsTotal

@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     SESSION_STATUS_UPDATED = "session_status_updated", "Status recorded"
     SESSION_STATUS_CORRECTED = "session_status_corrected", "Status corrected"
     SESSION_DETAILS_UPDATED = "session_details_updated", "Session details changed"
+    SESSION_CANCELLED = "session_cancelled", "Lesson cancelled"
     MEETING_LINK_READY = "meeting_link_ready", "Meeting link ready"
     MEETING_LINK_FAILED = "meeting_link_failed", "Meeting link failed"
     MEETING_LINK_RETRIED = "meeting_link_retried", "Meeting link tried again"

@@ -61,6 +61,14 @@ class SessionNotStarted(DomainError):
     title = "Session has not started yet"
 
 
+class CancellationTooLate(DomainError):
+    """A lesson cancelled after it started, or by its student or guardian inside the notice window."""
+
+    code = "cancellation_too_late"
+    status = 409
+    title = "Too late to cancel"
+
+
 class NoActivePackage(DomainError):
     code = "no_active_package"
     status = 409
@@ -118,6 +126,7 @@ ERRORS: dict[str, type[DomainError]] = {
         MethodNotAllowed,
         InvalidTransition,
         SessionNotStarted,
+        CancellationTooLate,
         NoActivePackage,
         TutorDoubleBooked,
         IdempotencyKeyInUse,

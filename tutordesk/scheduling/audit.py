@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
+from tutordesk.accounts.models import Role
 from tutordesk.audit.details import AuditDetails, FromTo, Instant, Names, when_text
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.scheduling.status import PackageMove, package_move, status_label
@@ -100,3 +102,27 @@ class SessionDetailsUpdated(AuditDetails):
             else:
                 parts.append(f"the meet link changed to {link.after}")
         return "Changed " + (" and ".join(parts) or "nothing")
+
+
+class SessionCancelled(StatusChangeDetails):
+    """One lesson taken off the schedule by its tutor, an admin, its student or a guardian of the
+    student (CONTRACT §12): `rescheduled`, nothing charged, no replacement."""
+
+    action = AuditAction.SESSION_CANCELLED
+    entity = AuditEntity.SESSION
+
+    cancelled_by: uuid.UUID
+    # The canceller's role then (a person's role may change later; the row keeps what it was).
+    cancelled_by_role: str
+    reason: str
+    # Hours between the cancellation and the lesson's start, to one decimal.
+    notice_hours: float
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.cancelled_by,)
+
+    def words(self, names: Names) -> str:
+        role = Role(self.cancelled_by_role).label if self.cancelled_by_role in Role.values else "someone"
+        hours = f"{self.notice_hours:g}"
+        notice = f"{hours} hour's notice" if hours == "1" else f"{hours} hours' notice"
+        return f"Cancelled by {names(self.cancelled_by)} ({role.lower()}), {notice}: {self.reason}"
