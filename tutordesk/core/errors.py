@@ -73,6 +73,19 @@ class TutorDoubleBooked(DomainError):
     title = "Tutor already booked"
 
 
+# Requests and matches (CONTRACT §11).
+class RequestAlreadyMatched(DomainError):
+    code = "request_already_matched"
+    status = 409
+    title = "Request already matched"
+
+
+class MatchNotActive(DomainError):
+    code = "match_not_active"
+    status = 409
+    title = "Match has ended"
+
+
 class IdempotencyKeyInUse(DomainError):
     code = "idempotency_key_in_use"
     status = 409
@@ -120,6 +133,8 @@ ERRORS: dict[str, type[DomainError]] = {
         SessionNotStarted,
         NoActivePackage,
         TutorDoubleBooked,
+        RequestAlreadyMatched,
+        MatchNotActive,
         IdempotencyKeyInUse,
         ValidationError,
         IdempotencyKeyReused,

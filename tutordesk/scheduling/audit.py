@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from tutordesk.audit.details import AuditDetails, FromTo, Instant, Names, when_text
 from tutordesk.audit.models import AuditAction, AuditEntity
@@ -100,3 +101,39 @@ class SessionDetailsUpdated(AuditDetails):
             else:
                 parts.append(f"the meet link changed to {link.after}")
         return "Changed " + (" and ".join(parts) or "nothing")
+
+
+class SessionMatchEnded(StatusChangeDetails):
+    """An upcoming lesson taken off the schedule because its match ended (CONTRACT §11):
+    `rescheduled`, nothing charged, no replacement."""
+
+    action = AuditAction.SESSION_MATCH_ENDED
+    entity = AuditEntity.SESSION
+
+    match_id: uuid.UUID
+    reason: str = ""
+
+    def words(self, names: Names) -> str:
+        text = f"Taken off the schedule ({status_label(self.status)}): the match ended"
+        return text + (f". Reason: {self.reason}" if self.reason else "")
+
+
+class SessionReassigned(StatusChangeDetails):
+    """An upcoming lesson moved to another tutor at the same time (CONTRACT §11): this one
+    `rescheduled`, its replacement under the new match."""
+
+    action = AuditAction.SESSION_REASSIGNED
+    entity = AuditEntity.SESSION
+
+    from_tutor_id: uuid.UUID
+    tutor_id: uuid.UUID
+    match_id: uuid.UUID  # the new match
+    replacement_session_id: uuid.UUID
+    reason: str = ""
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.from_tutor_id, self.tutor_id)
+
+    def words(self, names: Names) -> str:
+        text = f"Moved from {names(self.from_tutor_id)} to {names(self.tutor_id)} at the same time"
+        return text + (f". Reason: {self.reason}" if self.reason else "")
