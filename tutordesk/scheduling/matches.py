@@ -29,6 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import Role, User
@@ -67,9 +68,11 @@ def match_end_with_lessons(*, match_id: uuid.UUID | str, reason: str, actor: Use
     require_admin(actor, "end a match")
     reason = _clean_reason(reason)
     match = _active_match(match_id)
-    lessons = _lock_upcoming(match)
-    if not match_end(match_id=match.id, actor=actor, reason=reason, sessions_taken_off=len(lessons)):
+    # Counted before the match ends, read again once the request is held (see _lock_upcoming).
+    taken_off = len(_lock_upcoming(match))
+    if not match_end(match_id=match.id, actor=actor, reason=reason, sessions_taken_off=taken_off):
         raise MatchNotActive("This match has already ended")
+    lessons = _lock_upcoming(match)
     changes: list[NewEvent] = []
     for lesson in lessons:
         _take_off(lesson, actor=actor)
@@ -106,9 +109,10 @@ def match_reassign(
         field="tutor_id",
         reason="same_tutor",
     )
-    lessons = _lock_upcoming(match)
+    _lock_upcoming(match)
     if not match_end(match_id=match.id, actor=actor, reason=reason):
         raise MatchNotActive("This match has already ended")
+    lessons = _lock_upcoming(match)
     # The new tutor's row, then every lesson checked at once: all clashes listed, or none moved.
     ensure_tutor_free(
         tutor_id=tutor.id,
@@ -174,14 +178,20 @@ def _active_match(match_id: uuid.UUID | str) -> Match:
     return match
 
 
+def _upcoming(match: Match) -> QuerySet[Session]:
+    return Session.objects.filter(
+        match_id=match.id, status=SessionStatus.SCHEDULED, scheduled_start_at__gt=clock.now()
+    )
+
+
 def _lock_upcoming(match: Match) -> list[Session]:
     """The match's lessons still scheduled that have not started, soonest first, locked (in id
-    order, so two changes of one match never wait on each other in a circle)."""
-    locked = list(
-        Session.objects.select_for_update(no_key=True)
-        .filter(match_id=match.id, status=SessionStatus.SCHEDULED, scheduled_start_at__gt=clock.now())
-        .order_by("id")
-    )
+    order, so two changes of one match never wait on each other in a circle).
+
+    Called twice: before the request is locked (lock order), and again once it is held, so a
+    lesson a reschedule of this match added meanwhile (its replacement: the reschedule held the
+    request until it committed) is moved or taken off too."""
+    locked = list(_upcoming(match).select_for_update(no_key=True).order_by("id"))
     return sorted(locked, key=lambda lesson: (lesson.scheduled_start_at, lesson.id))
 
 
