@@ -117,7 +117,7 @@ def requests_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "section": listing,
             "filters": filters,
             "filtered": filtered,
-            "form": RequestForm(),
+            "form": RequestForm(auto_id="new_%s"),
             "nav": "requests",
         },
     )
@@ -190,9 +190,10 @@ def _request_page(
             "packages": packages,
             "sessions_left": left,
             "section": listing,
-            "match_form": MatchForm() if active is None else None,
-            "end_form": EndMatchForm() if active is not None else None,
-            "reassign_form": reassign_form or (ReassignForm() if active is not None else None),
+            "match_form": MatchForm(auto_id="match_%s") if active is None else None,
+            "end_form": EndMatchForm(auto_id="end_%s") if active is not None else None,
+            "reassign_form": reassign_form
+            or (ReassignForm(auto_id="reassign_%s") if active is not None else None),
             "package_form": PackageForm(initial={"sessions_total": 10}),
             "conflicts": conflicts or [],
             "nav": "requests",
@@ -331,7 +332,10 @@ def match_reassign_view(request: AuthenticatedHttpRequest, match_id: uuid.UUID) 
             return _request_page(
                 request,
                 _request_or_404(request, match.request_id),
-                reassign_form=form,
+                # The choices as they were, under a fresh key: the refused one is spent.
+                reassign_form=ReassignForm(
+                    initial={"tutor": tutor.pk, "reason": data["reason"]}, auto_id="reassign_%s"
+                ),
                 conflicts=_clash_lines(outcome.conflicts),
                 status=409,
             )
