@@ -100,8 +100,8 @@ def match_reassign(
     """An admin hands a match to another tutor, moving its upcoming lessons (CONTRACT §11)."""
     require_admin(actor, "reassign a match")
     reason = _clean_reason(reason)
-    tutor = person_for(user_id=tutor_id, field="tutor_id", role=Role.TUTOR)
     match = _active_match(match_id)
+    tutor = person_for(user_id=tutor_id, field="tutor_id", role=Role.TUTOR)
     require(
         tutor.id != match.tutor_id,
         ValidationError,

@@ -116,14 +116,15 @@ def match_end(
 
 
 def person_for(*, user_id: uuid.UUID | str, field: str, role: str) -> User:
-    """The user a request body names in `field`, who must have `role`; a validation error naming
-    the field otherwise (an unknown id included: it names nobody of that role)."""
+    """The user a request body names in `field`, who must have `role`: nobody by that id is
+    `not_found` (as for any id), someone of another role a validation error naming the field."""
     try:
-        user = User.objects.filter(pk=user_id, role=role).first()
+        user = User.objects.filter(pk=user_id).first()
     except (DjangoValidationError, ValueError):
         user = None
-    require(user is not None, ValidationError, f"{field} must name a {role}", field=field)
+    require(user is not None, NotFound, f"No such {role}")
     assert user is not None
+    require(user.role == role, ValidationError, f"{field} must name a {role}", field=field)
     return user
 
 
