@@ -281,6 +281,9 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Cancelling one lesson (docs/lifecycle.md): a student or guardian must cancel at least this many hours
+# before the start; the tutor and admins may cancel until it starts.
+CANCELLATION_NOTICE_HOURS = env_int("TUTORDESK_CANCELLATION_NOTICE_HOURS", 24, minimum=0, maximum=24 * 365)
 # People (docs/people-and-import.md): links in emails are absolute, built from this URL.
 BASE_URL = os.environ.get("TUTORDESK_BASE_URL", "").strip() or "http://127.0.0.1:8000"
 if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", BASE_URL):

@@ -27,6 +27,7 @@ from tutordesk.api.routers import (
     users,  # people (CONTRACT §11)
     webhooks,
 )
+from tutordesk.api.routers import requests as tutoring_requests
 from tutordesk.core.problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS
 from tutordesk.core.validation import contains_nul
 
@@ -99,4 +100,5 @@ api = TutordeskAPI(
 errors.install(api)
 for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks):
     api.add_router("", area.router)
+api.add_router("", tutoring_requests.router)  # requests (CONTRACT §11)
 api.add_router("", users.router)  # people (CONTRACT §11)
