@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import ApiClient, token_for
-from tests.factories import make_match, make_package, make_session
+from tests.factories import make_match, make_package, make_request, make_session
 from tests.helpers import bring_to_status, snapshot
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
@@ -90,6 +90,11 @@ READS = {
         "/audit-logs",
         {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
     ),
+    # Requests (CONTRACT §11): each sees their own (a tutor: those they were matched to).
+    "requests": (
+        "/requests",
+        {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 200, "admin": 200},
+    ),
 }
 
 
@@ -143,6 +148,17 @@ def _writes(world):
             {"match_id": str(world["foreign_match"].id), "scheduled_start_at": start, "duration_minutes": 60},
         ),
         "create_package": ("/packages", {"request_id": str(world["match"].request_id), "sessions_total": 3}),
+        # Requests and matches (CONTRACT §11): admins only.
+        "create_request": ("/requests", {"student_id": str(world["own"].student_id), "subject": "Chemistry"}),
+        "create_match": (
+            "/matches",
+            {"request_id": str(make_request().id), "tutor_id": str(world["match"].tutor_id)},
+        ),
+        "end_match": (f"/matches/{world['match'].id}/end", {"reason": "r"}),
+        "reassign_match": (
+            f"/matches/{world['match'].id}/reassign",
+            {"tutor_id": str(world["foreign_match"].tutor_id), "reason": "r"},
+        ),
     }
 
 
@@ -160,6 +176,10 @@ WRITES = {
         "admin": 201,
     },
     "create_package": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+    "create_request": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+    "create_match": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+    "end_match": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
+    "reassign_match": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
 }
 
 

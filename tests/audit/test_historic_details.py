@@ -80,8 +80,49 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     ],
     "package_created": [{"request_id": U1, "sessions_total": 10}],
     "request_created": [{"student_id": U1, "subject": "Chemistry (A-level)"}],
-    "match_created": [{"request_id": U1, "tutor_id": U2}],
-    "match_ended": [{"request_id": U1, "tutor_id": U2, "status": "ended"}],
+    "match_created": [
+        {"request_id": U1, "tutor_id": U2},
+        {
+            "request_id": U1,
+            "tutor_id": U2,
+            "replaces_match_id": U3,
+            "replaces_tutor_id": U1,
+            "reason": "Tutor moved away",
+        },
+    ],
+    "match_ended": [
+        {"request_id": U1, "tutor_id": U2, "status": "ended"},
+        {
+            "request_id": U1,
+            "tutor_id": U2,
+            "status": "ended",
+            "reason": "Student finished the course",
+            "sessions_taken_off": 3,
+        },
+    ],
+    "session_match_ended": [
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "package_id": None,
+            "sessions_used_after": None,
+            "match_id": U1,
+            "reason": "Student finished the course",
+        }
+    ],
+    "session_reassigned": [
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "package_id": None,
+            "sessions_used_after": None,
+            "from_tutor_id": U1,
+            "tutor_id": U2,
+            "match_id": U3,
+            "replacement_session_id": U3,
+            "reason": "Tutor moved away",
+        }
+    ],
     "user_created": [
         {
             "email": "ana@example.test",

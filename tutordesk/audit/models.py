@@ -23,6 +23,9 @@ class AuditAction(models.TextChoices):
     REQUEST_CREATED = "request_created", "Request added"
     MATCH_CREATED = "match_created", "Tutor matched"
     MATCH_ENDED = "match_ended", "Match ended"
+    # A match ended or reassigned takes its future lessons off the schedule (CONTRACT §11).
+    SESSION_MATCH_ENDED = "session_match_ended", "Taken off: match ended"
+    SESSION_REASSIGNED = "session_reassigned", "Moved to another tutor"
     USER_CREATED = "user_created", "User added"
     USER_UPDATED = "user_updated", "User changed"
     API_TOKEN_CREATED = "api_token_created", "API token created"

@@ -81,6 +81,19 @@ class TutorDoubleBooked(DomainError):
     title = "Tutor already booked"
 
 
+# Requests and matches (CONTRACT §11).
+class RequestAlreadyMatched(DomainError):
+    code = "request_already_matched"
+    status = 409
+    title = "Request already matched"
+
+
+class MatchNotActive(DomainError):
+    code = "match_not_active"
+    status = 409
+    title = "Match has ended"
+
+
 class IdempotencyKeyInUse(DomainError):
     code = "idempotency_key_in_use"
     status = 409
@@ -129,6 +142,8 @@ ERRORS: dict[str, type[DomainError]] = {
         CancellationTooLate,
         NoActivePackage,
         TutorDoubleBooked,
+        RequestAlreadyMatched,
+        MatchNotActive,
         IdempotencyKeyInUse,
         ValidationError,
         IdempotencyKeyReused,

@@ -126,3 +126,39 @@ class SessionCancelled(StatusChangeDetails):
         hours = f"{self.notice_hours:g}"
         notice = f"{hours} hour's notice" if hours == "1" else f"{hours} hours' notice"
         return f"Cancelled by {names(self.cancelled_by)} ({role.lower()}), {notice}: {self.reason}"
+
+
+class SessionMatchEnded(StatusChangeDetails):
+    """An upcoming lesson taken off the schedule because its match ended (CONTRACT §11):
+    `rescheduled`, nothing charged, no replacement."""
+
+    action = AuditAction.SESSION_MATCH_ENDED
+    entity = AuditEntity.SESSION
+
+    match_id: uuid.UUID
+    reason: str = ""
+
+    def words(self, names: Names) -> str:
+        text = f"Taken off the schedule ({status_label(self.status)}): the match ended"
+        return text + (f". Reason: {self.reason}" if self.reason else "")
+
+
+class SessionReassigned(StatusChangeDetails):
+    """An upcoming lesson moved to another tutor at the same time (CONTRACT §11): this one
+    `rescheduled`, its replacement under the new match."""
+
+    action = AuditAction.SESSION_REASSIGNED
+    entity = AuditEntity.SESSION
+
+    from_tutor_id: uuid.UUID
+    tutor_id: uuid.UUID
+    match_id: uuid.UUID  # the new match
+    replacement_session_id: uuid.UUID
+    reason: str = ""
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.from_tutor_id, self.tutor_id)
+
+    def words(self, names: Names) -> str:
+        text = f"Moved from {names(self.from_tutor_id)} to {names(self.tutor_id)} at the same time"
+        return text + (f". Reason: {self.reason}" if self.reason else "")

@@ -255,7 +255,7 @@ def packages(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def package_add(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    """An admin sells a package for a request; a double submit adds it once."""
+    """An admin sells a package for a request, after confirming it; a double submit adds it once."""
     user = request.user
     if not TutoringRequest.objects.filter(pk=request_id).exists():
         raise Http404("No such request")
@@ -264,6 +264,15 @@ def package_add(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> Htt
         messages.error(request, first_error(form))
         return redirect(back_url(request))
     data = form.cleaned_data
+    if request.POST.get("confirm") != "yes":
+        # The first submit only asks: "Sell N sessions to <student> for <subject>?". Nothing is
+        # written until the confirm button (same one-time key) posts again.
+        sold_for = TutoringRequest.objects.select_related("student").get(pk=request_id)
+        return render(
+            request,
+            "web/package_confirm.html",
+            {"req": sold_for, "form": form, "next": back_url(request), "nav": "packages"},
+        )
 
     def change() -> Done:
         package_create(request_id=request_id, sessions_total=data["sessions_total"], actor=user)
