@@ -30,6 +30,13 @@ class EventType(models.TextChoices):
     PACKAGE_CREATED = "package.created", "Package added"
     PACKAGE_LOW_BALANCE = "package.low_balance", "Package running low"
     PACKAGE_EXHAUSTED = "package.exhausted", "Package used up"
+    # People (CONTRACT §11; accounts.hooks names them).
+    USER_INVITED = "user.invited", "Person invited"
+    USER_UPDATED = "user.updated", "Person changed"
+    USER_DEACTIVATED = "user.deactivated", "Person deactivated"
+    USER_REACTIVATED = "user.reactivated", "Person reactivated"
+    USER_STUDENTS_CHANGED = "user.students_changed", "Guardian's students changed"
+    USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested", "Password reset asked for"
     # Reminders (the reminders app): a lesson's reminder fell due; lessons still wait for an outcome.
     # Not `session.*`: nothing about the lesson changed (listeners of lesson changes ignore them).
     REMINDER_SENT = "reminder.sent", "Lesson reminder sent"
@@ -175,6 +182,9 @@ class EmailKind(models.TextChoices):
     OUTCOME = "outcome", "Session outcome"
     LOW_BALANCE = "low_balance", "Package running low"
     EXHAUSTED = "exhausted", "Package used up"
+    # People (CONTRACT §11).
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
     # Reminders (the reminders app).
     REMINDER = "reminder", "Lesson reminder"
     OUTCOME_NUDGE = "outcome_nudge", "Outcome nudge"
