@@ -49,7 +49,7 @@ from tutordesk.scheduling.audit import (
 )
 from tutordesk.scheduling.clashes import Slot, ensure_tutor_free
 from tutordesk.scheduling.links import link_provider
-from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Session
+from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Series, Session
 from tutordesk.scheduling.selectors import session_is_visible
 from tutordesk.scheduling.shapes import session_dict
 from tutordesk.scheduling.status import (
@@ -460,6 +460,7 @@ def _create_replacement(session: Session, new_start_at: datetime, actor: User) -
         meet_link=session.meet_link,
         actor=actor,
         rescheduled_from=session,
+        series_id=session.series_id,  # a moved occurrence stays in its series (CONTRACT §12)
     )
 
 
@@ -472,6 +473,8 @@ def new_session(
     meet_link: str | None,
     actor: User,
     rescheduled_from: Session | None = None,
+    series: Series | None = None,
+    series_id: uuid.UUID | None = None,
 ) -> Session:
     """The one place a session row is made: a lone booking, a reschedule's replacement, and every
     other way a lesson comes to be goes through here, so what every new session gets is decided
@@ -493,6 +496,7 @@ def new_session(
         meet_link=link.meet_link,
         rescheduled_from=rescheduled_from,
         updated_by=actor,
+        series_id=series.id if series is not None else series_id,
     )
     if link.then is not None:
         link.then(session)
