@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,4 +45,4 @@ def test_overlapping_series_of_one_tutor_racing_book_exactly_one():
     # No two of the tutor's lessons overlap.
     slots = [Slot(s.scheduled_start_at, s.duration_minutes) for s in booked]
     assert find_clashes(tutor_id=tutor.id, slots=slots, exclude=[s.id for s in booked]) == []
-    assert all(a.scheduled_end_at <= b.scheduled_start_at for a, b in zip(booked, booked[1:], strict=False))
+    assert all(a.scheduled_end_at <= b.scheduled_start_at for a, b in pairwise(booked))
