@@ -3,7 +3,15 @@ from django.templatetags.static import static
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from tutordesk.web import calendar_views, feeds, report_views, session_views, views, webhook_views
+from tutordesk.web import (
+    calendar_views,
+    feeds,
+    report_views,
+    series_views,
+    session_views,
+    views,
+    webhook_views,
+)
 from tutordesk.web.forms import EmailAuthenticationForm
 
 app_name = "web"
@@ -48,3 +56,9 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+# Recurring lessons (CONTRACT §12).
+urlpatterns += [
+    path("series/<uuid:series_id>/", series_views.series_detail, name="series"),
+    path("series/<uuid:series_id>/end/", series_views.series_end_view, name="series-end"),
+    path("series/<uuid:series_id>/change/", series_views.series_change_view, name="series-change"),
+]
