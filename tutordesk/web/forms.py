@@ -254,7 +254,7 @@ class ScheduleForm(IdempotentForm):
         label="For … lessons", required=False, min_value=1, max_value=MAX_SERIES_LESSONS
     )
     repeat_until = forms.DateField(
-        label="Or until (the last date)",
+        label="Or until (last date)",
         required=False,
         validators=[within_time_range],
         input_formats=DATE_INPUT_FORMATS,

@@ -65,7 +65,9 @@ def series_rule_words(series: Series) -> str:
 
 class EndSeriesForm(IdempotentForm):
     session = forms.UUIDField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Reason", max_length=MAX_REASON_LENGTH)
+    reason = forms.CharField(
+        label="Reason", max_length=MAX_REASON_LENGTH, widget=forms.TextInput(attrs={"class": INPUT_CLASSES})
+    )
 
 
 class ChangeFollowingForm(IdempotentForm):
