@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import make_session
+from tests.factories import make_package, make_session
 from tests.web.conftest import logged_in
 from tests.web.test_scheduling import PANEL, schedule
 from tutordesk.audit.models import AuditLog
@@ -192,3 +192,16 @@ def test_change_this_and_following_that_clashes_changes_nothing(berlin_tutor, tu
     assert "data-form-error" in response.content.decode()
     assert [Session.objects.get(pk=s.id).status for s in sessions] == ["scheduled"] * 4
     assert Series.objects.count() == 1
+
+
+def test_none_left_is_said_in_words_wherever_left_is_shown(tutor_client, admin_client_, student, match):
+    make_package(request=match.request, sessions_total=1, sessions_used=1)  # exhausted: 0 left
+    lesson = make_session(match=match, scheduled_start_at=datetime(2031, 3, 3, 15, 0, tzinfo=UTC))
+    for client, url in (
+        (tutor_client, "/"),
+        (tutor_client, f"/sessions/{lesson.id}/"),
+        (admin_client_, "/packages/"),
+        (logged_in(student), "/"),
+    ):
+        html = client.get(url).content.decode()
+        assert "data-none-left" in html and "none left" in html, url
