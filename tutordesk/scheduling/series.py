@@ -30,6 +30,7 @@ from tutordesk.accounts.access import require_staff
 from tutordesk.accounts.models import User
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
+from tutordesk.core.db.rows import batched_inserts
 from tutordesk.core.errors import NotFound, TutorDoubleBooked, ValidationError, require
 from tutordesk.core.validation import (
     clean_aware_datetime,
@@ -44,7 +45,7 @@ from tutordesk.scheduling.audit import SeriesCreated, SeriesEnded, SessionCreate
 from tutordesk.scheduling.clashes import Clash, Slot, find_clashes, lock_tutor
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Series, Session
 from tutordesk.scheduling.selectors import session_is_visible, sessions_visible_to
-from tutordesk.scheduling.services import MAX_REASON_LENGTH, new_session
+from tutordesk.scheduling.services import MAX_REASON_LENGTH, new_sessions
 from tutordesk.scheduling.shapes import session_dict
 from tutordesk.scheduling.status import SessionStatus
 from tutordesk.tutoring.models import Match, TutoringRequest
@@ -333,55 +334,54 @@ def series_create(
             conflicting_start_at=clashes[0].conflicting_start_at.isoformat(),
             conflicts=[clash.as_json() for clash in clashes],
         )
-    series = Series.objects.create(
-        match=match,
-        start_at=starts[0],
-        rrule=rule.rrule,
-        timezone=rule.timezone,
-        duration_minutes=duration_minutes,
-        meet_link=meet_link,
-        created_by=actor,
-        replaces=replaces,
-    )
-    sessions = []
-    for start in starts:
-        session = new_session(
+    with batched_inserts():
+        series = Series.objects.create(
+            match=match,
+            start_at=starts[0],
+            rrule=rule.rrule,
+            timezone=rule.timezone,
+            duration_minutes=duration_minutes,
+            meet_link=meet_link,
+            created_by=actor,
+            replaces=replaces,
+        )
+        sessions = new_sessions(
             match=match,
             student_id=match.request.student_id,
-            start=start,
+            starts=starts,
             duration_minutes=duration_minutes,
             meet_link=meet_link,
             actor=actor,
             series=series,
         )
+        for session in sessions:
+            audit_log_write(
+                actor=actor,
+                entity_id=session.id,
+                details=SessionCreated(
+                    match_id=match.id,
+                    scheduled_start_at=session.scheduled_start_at,
+                    duration_minutes=duration_minutes,
+                    meet_link=session.meet_link,
+                ),
+            )
         audit_log_write(
             actor=actor,
-            entity_id=session.id,
-            details=SessionCreated(
+            entity_id=series.id,
+            details=SeriesCreated(
                 match_id=match.id,
-                scheduled_start_at=start,
+                rrule=series.rrule,
+                timezone=series.timezone,
+                start_at=starts[0],
                 duration_minutes=duration_minutes,
-                meet_link=session.meet_link,
+                sessions=len(sessions),
+                meet_link=meet_link,
+                replaces_series_id=replaces.id if replaces else None,
             ),
         )
-        sessions.append(session)
-    audit_log_write(
-        actor=actor,
-        entity_id=series.id,
-        details=SeriesCreated(
-            match_id=match.id,
-            rrule=series.rrule,
-            timezone=series.timezone,
-            start_at=starts[0],
-            duration_minutes=duration_minutes,
-            sessions=len(sessions),
-            meet_link=meet_link,
-            replaces_series_id=replaces.id if replaces else None,
-        ),
-    )
-    events_record(
-        changes=[NewEvent(EventType.SESSION_CREATED, {"session": session_dict(s)}) for s in sessions]
-    )
+        events_record(
+            changes=[NewEvent(EventType.SESSION_CREATED, {"session": session_dict(s)}) for s in sessions]
+        )
     return SeriesMade(series=series, sessions=sessions)
 
 

@@ -29,7 +29,7 @@ from tutordesk.accounts.models import User
 from tutordesk.audit.details import FromTo
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
-from tutordesk.core.db.rows import fetch_models, select_list, update_if
+from tutordesk.core.db.rows import fetch_models, insert_rows, select_list, update_if
 from tutordesk.core.errors import (
     InvalidTransition,
     NoActivePackage,
@@ -501,3 +501,42 @@ def new_session(
     if link.then is not None:
         link.then(session)
     return session
+
+
+def new_sessions(
+    *,
+    match: Match,
+    student_id: uuid.UUID,
+    starts: list[datetime],
+    duration_minutes: int,
+    meet_link: str | None,
+    actor: User,
+    series: Series,
+) -> list[Session]:
+    """`new_session` for many lessons of one match at once (a series' occurrences): each gets its
+    link from the meeting provider exactly as a lone booking does, and the rows go to the
+    database in one INSERT (`insert_rows`; inside `batched_inserts`, with the change's other rows)."""
+    provider = link_provider()
+    links = [
+        provider.new_session_link(tutor_id=match.tutor_id, meet_link=meet_link, rescheduled_from=None)
+        for _ in starts
+    ]
+    sessions = [
+        Session(
+            match=match,
+            request_id=match.request_id,
+            tutor_id=match.tutor_id,
+            student_id=student_id,
+            scheduled_start_at=start,
+            duration_minutes=duration_minutes,
+            meet_link=link.meet_link,
+            updated_by=actor,
+            series=series,
+        )
+        for start, link in zip(starts, links, strict=True)
+    ]
+    insert_rows(sessions)
+    for session, link in zip(sessions, links, strict=True):
+        if link.then is not None:
+            link.then(session)
+    return sessions
