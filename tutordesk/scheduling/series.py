@@ -114,7 +114,7 @@ class SeriesEnd:
 
 
 def clean_timezone(value: object, *, field: str = "timezone") -> ZoneInfo:
-    if not isinstance(value, str) or value not in _zone_names():
+    if not isinstance(value, str) or value not in zone_names():
         raise ValidationError(
             f"{field} must be a time zone name such as Europe/Berlin or America/New_York",
             field=field,
@@ -126,7 +126,8 @@ def clean_timezone(value: object, *, field: str = "timezone") -> ZoneInfo:
         raise ValidationError(f"{field}: unknown time zone", field=field, reason="unknown_timezone") from exc
 
 
-def _zone_names() -> set[str]:
+def zone_names() -> set[str]:
+    """Every IANA time zone name this machine knows."""
     global _ZONES
     if _ZONES is None:
         _ZONES = available_timezones()
@@ -221,6 +222,13 @@ def clean_rule(
     else:
         if isinstance(until, datetime) or not isinstance(until, date):
             raise ValidationError("until must be a date such as 2027-06-30", field="until")
+        require(
+            in_time_range(until),
+            ValidationError,
+            "until must be a date in the years 2000–2099",
+            field="until",
+            reason="out_of_range",
+        )
         require(
             until >= local_start.date(),
             ValidationError,

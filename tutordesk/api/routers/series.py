@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpResponse
 from ninja import Field, Router
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, JsonValue
 from typing_extensions import TypedDict
 
 from tutordesk.api.auth import AuthedRequest
@@ -23,6 +23,7 @@ from tutordesk.api.schemas import (
     Reason,
     _whole_number,
 )
+from tutordesk.core.validation import YEAR_PATTERN
 from tutordesk.scheduling.series import (
     MAX_INTERVAL,
     MAX_OCCURRENCES,
@@ -34,12 +35,16 @@ from tutordesk.scheduling.series import (
     series_get,
     series_preview,
     series_sessions,
+    zone_names,
 )
 from tutordesk.scheduling.shapes import SeriesOut, SeriesWithSessionsOut, series_dict, session_dict
 
 router = Router(tags=["series"])
 
 Weekday = Annotated[str, Field(pattern="^(MO|TU|WE|TH|FR|SA|SU)$")]
+# Every IANA name this server knows, as an enum: JSON Schema can say it, so the document does
+# (the service checks it: an unknown name is a validation_error naming `timezone`).
+TIME_ZONE_NAMES: list[JsonValue] = [*sorted(zone_names())]
 Interval = Annotated[int, Field(ge=MIN_INTERVAL, le=MAX_INTERVAL), BeforeValidator(_whole_number)]
 Count = Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), BeforeValidator(_whole_number)]
 
@@ -49,7 +54,11 @@ class SeriesCreateIn(InputSchema):
     start_at: ApiDateTime = Field(
         description="the first lesson's start; its wall-clock time in `timezone` is kept"
     )
-    timezone: str = Field(min_length=1, max_length=64, description="IANA time zone name, e.g. Europe/Berlin")
+    timezone: str = Field(
+        max_length=64,
+        json_schema_extra={"enum": TIME_ZONE_NAMES},
+        description="IANA time zone name, e.g. Europe/Berlin",
+    )
     duration_minutes: DurationMinutes
     meet_link: MeetLink | None = Field(None, description="an https:// link for every lesson, or null")
     interval: Interval = Field(MIN_INTERVAL, description="every 1–4 weeks (default 1)")
@@ -64,6 +73,7 @@ class SeriesCreateIn(InputSchema):
     )
     until: date | None = Field(
         None,
+        json_schema_extra={"pattern": YEAR_PATTERN},
         description=f"the last date (inclusive, in timezone); give exactly one of count and until; "
         f"at most {MAX_OCCURRENCES} lessons",
     )
