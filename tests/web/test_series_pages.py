@@ -205,3 +205,9 @@ def test_none_left_is_said_in_words_wherever_left_is_shown(tutor_client, admin_c
     ):
         html = client.get(url).content.decode()
         assert "data-none-left" in html and "none left" in html, url
+
+
+def test_after_booking_a_lone_lesson_the_forecast_warns_when_nothing_covers_it(tutor_client, match):
+    response = schedule(tutor_client, match, "2031-03-03T16:00", panel=False)
+    page = tutor_client.get(response["Location"]).content.decode()
+    assert "Warning: 1 lesson on the schedule, only 0 prepaid sessions left" in page

@@ -299,8 +299,9 @@ def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if isinstance(outcome, Refused):
         return _schedule_refused(request, form, outcome)
     session = Session.objects.select_related("student", "tutor", "request").get(pk=outcome.session_id)
-    messages.success(request, f"Scheduled: {session_words(session, user)}.")
-    _forecast_notice(request, session.request_id)
+    messages.success(
+        request, f"Scheduled: {session_words(session, user)}.{_forecast_warning(session.request_id)}"
+    )
     target = back_url(request)
     return hx_redirect(target) if request.htmx else redirect(target)
 
@@ -314,11 +315,11 @@ def _schedule_refused(
     return _render_schedule(request, form, error=outcome.error, conflict=outcome.conflicting_session_id or "")
 
 
-def _forecast_notice(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> None:
-    """After booking: the prepaid sessions' forecast, a warning when they do not cover the lessons."""
+def _forecast_warning(request_id: uuid.UUID) -> str:
+    """After booking: the prepaid sessions' forecast when they do not cover the lessons booked, in
+    words after the booking's own notice (a warning, never a refusal); nothing when they do."""
     outlook = forecast(request_id=request_id)
-    if outlook.uncovered:
-        messages.warning(request, outlook.words())
+    return f" Warning: {outlook.words()}" if outlook.uncovered else ""
 
 
 def _schedule_preview(
@@ -371,8 +372,11 @@ def _book_series(request: AuthenticatedHttpRequest, form: ScheduleForm, rule: Ru
     if isinstance(outcome, Refused):
         return _schedule_refused(request, form, outcome)
     series = Series.objects.select_related("match__request").get(pk=outcome.series_id)
-    messages.success(request, f"Booked a series of {outcome.sessions} lessons, {series_rule_words(series)}.")
-    _forecast_notice(request, series.match.request_id)
+    messages.success(
+        request,
+        f"Booked a series of {outcome.sessions} lessons, {series_rule_words(series)}."
+        + _forecast_warning(series.match.request_id),
+    )
     target = reverse("web:series", args=[series.id])
     return hx_redirect(target) if request.htmx else redirect(target)
 
