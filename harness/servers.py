@@ -30,6 +30,7 @@ from typing import IO
 from urllib.parse import quote
 
 HOST = "127.0.0.1"
+APP = "tutordesk.wsgi:application"
 READY_PATH = "/api/v1/openapi.json"  # answered by the app itself, no login needed
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,6 +102,7 @@ def start_app_server(
     ready_within: float = 30.0,
     database: str | None = None,
     port: int | None = None,
+    app: str = APP,
 ) -> AppServer:
     """Start gunicorn (gunicorn.conf.py; gthread when threads > 1) on a free loopback port and wait until
     `ready_path` answers 200. `workers` or `threads` None: as gunicorn.conf.py sizes them.
@@ -108,6 +110,7 @@ def start_app_server(
     The server inherits this process's environment, with DEBUG on, DATABASE_URL pointing at
     `database` (by default this process's Django database) and `env` on top. It fails with
     gunicorn's own error output if the server exits or does not answer within `ready_within` seconds.
+    `app` is the WSGI application gunicorn serves (a benchmark's reference app, say).
     """
     return start_app_servers(
         1,
@@ -119,6 +122,7 @@ def start_app_server(
         ready_within=ready_within,
         database=database,
         port=port,
+        app=app,
     )[0]
 
 
@@ -133,6 +137,7 @@ def start_app_servers(
     ready_within: float = 30.0,
     database: str | None = None,
     port: int | None = None,
+    app: str = APP,
 ) -> list[AppServer]:
     """`count` servers as `start_app_server` makes them (as many hosts behind a load balancer would
     be), started side by side; if one fails, all are stopped."""
@@ -147,6 +152,7 @@ def start_app_servers(
                     request_timeout=request_timeout,
                     database=database,
                     port=port if count == 1 else None,
+                    app=app,
                 )
             )
         for server in servers:
@@ -166,6 +172,7 @@ def _launch(
     request_timeout: int,
     database: str | None,
     port: int | None,
+    app: str = APP,
 ) -> AppServer:
     port = port or free_port()
     database = database or database_url()
@@ -185,7 +192,7 @@ def _launch(
             sys.executable,
             "-m",
             "gunicorn",
-            "tutordesk.wsgi:application",
+            app,
             "-c",
             str(ROOT / "gunicorn.conf.py"),
             "--bind",
