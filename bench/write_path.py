@@ -371,6 +371,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pgbench", action="store_true", help="only the HTTP side")
     parser.add_argument("--no-bare", action="store_true", help="Tutordesk only, without the bare reference")
     parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of an earlier version (e.g. `git worktree add /tmp/before <commit>`): its "
+        "Tutordesk is served too, under the same settings, and measured in the same run",
+    )
+    parser.add_argument(
         "--fresh", action="store_true", help="seed the PostgreSQL template again even if one is kept"
     )
     parser.add_argument(
@@ -387,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [parse_size(size) for size in args.servers.split(",") if size] or [("", 0, 0)]
     connection_counts = [int(n) for n in args.connections.split(",")]
     database = "SQLite" if args.sqlite else "PostgreSQL"
-    apps = [("Tutordesk", TUTORDESK_APP)] + ([] if args.sqlite or args.no_bare else [("bare", BARE_APP)])
+    apps = [("Tutordesk", TUTORDESK_APP, ROOT)]
+    apps += [("before", TUTORDESK_APP, args.before.resolve())] if args.before else []
+    apps += [] if args.sqlite or args.no_bare else [("bare", BARE_APP, ROOT)]
     with tempfile.TemporaryDirectory(prefix="tutordesk-bench-") as tmp:
         folder = Path(tmp)
         if args.sqlite:
@@ -419,14 +427,16 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 servers = {}
                 try:
-                    for name, app in apps:
+                    for name, app, root in apps:
                         servers[name] = start_app_server(
                             workers=workers or None,
                             threads=threads or None,
                             env=env,
                             database=url,
                             ready_path="/healthz",
+                            ready_within=180,  # six workers starting on a busy machine
                             app=app,
+                            root=root,
                         )
                     for server in servers.values():
                         # warm up: connections, prepared statements
@@ -455,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
                                 f"(non-2xx {result['non_2xx']:.0f}, socket errors {result['socket_errors']:.0f})",
                                 flush=True,
                             )
-                    print_table(results, connection_counts, pg, [name for name, _ in apps])
+                    print_table(results, connection_counts, pg, [name for name, _, _ in apps])
                 finally:
                     for server in servers.values():
                         stop_app_server(server)
@@ -487,6 +497,7 @@ def print_table(
     head = ["connections"] + [f"{name} {what}" for name in names for what in ("ok/s", "p50 ms", "p99 ms")]
     head += ["pgbench tps"] if pg else []
     head += ["Tutordesk / bare"] if "bare" in names else []
+    head += ["before / bare"] if "bare" in names and "before" in names else []
     print("\n| " + " | ".join(head) + " |")
     print("|" + " --- |" * len(head))
     for connections in connection_counts:
@@ -496,10 +507,9 @@ def print_table(
             row += [f"{result['rate']:,.0f}", f"{result['p50']:.1f}", f"{result['p99']:.1f}"]
         if pg:
             row.append(f"{pg[connections]:,.0f}" if connections in pg else "")
-        if "bare" in names:
-            row.append(
-                f"{results['Tutordesk', connections]['rate'] / results['bare', connections]['rate']:.2f}"
-            )
+        for name in ("Tutordesk", "before") if "bare" in names else ():
+            if name in names:
+                row.append(f"{results[name, connections]['rate'] / results['bare', connections]['rate']:.2f}")
         print("| " + " | ".join(row) + " |")
     print(flush=True)
 

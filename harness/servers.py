@@ -103,6 +103,7 @@ def start_app_server(
     database: str | None = None,
     port: int | None = None,
     app: str = APP,
+    root: Path = ROOT,
 ) -> AppServer:
     """Start gunicorn (gunicorn.conf.py; gthread when threads > 1) on a free loopback port and wait until
     `ready_path` answers 200. `workers` or `threads` None: as gunicorn.conf.py sizes them.
@@ -110,7 +111,9 @@ def start_app_server(
     The server inherits this process's environment, with DEBUG on, DATABASE_URL pointing at
     `database` (by default this process's Django database) and `env` on top. It fails with
     gunicorn's own error output if the server exits or does not answer within `ready_within` seconds.
-    `app` is the WSGI application gunicorn serves (a benchmark's reference app, say).
+    `app` is the WSGI application gunicorn serves (a benchmark's reference app, say), from the
+    checkout at `root` (another checkout serves another version of the code, with its own
+    gunicorn.conf.py).
     """
     return start_app_servers(
         1,
@@ -123,6 +126,7 @@ def start_app_server(
         database=database,
         port=port,
         app=app,
+        root=root,
     )[0]
 
 
@@ -138,6 +142,7 @@ def start_app_servers(
     database: str | None = None,
     port: int | None = None,
     app: str = APP,
+    root: Path = ROOT,
 ) -> list[AppServer]:
     """`count` servers as `start_app_server` makes them (as many hosts behind a load balancer would
     be), started side by side; if one fails, all are stopped."""
@@ -153,6 +158,7 @@ def start_app_servers(
                     database=database,
                     port=port if count == 1 else None,
                     app=app,
+                    root=root,
                 )
             )
         for server in servers:
@@ -173,6 +179,7 @@ def _launch(
     database: str | None,
     port: int | None,
     app: str = APP,
+    root: Path = ROOT,
 ) -> AppServer:
     port = port or free_port()
     database = database or database_url()
@@ -194,7 +201,7 @@ def _launch(
             "gunicorn",
             app,
             "-c",
-            str(ROOT / "gunicorn.conf.py"),
+            str(root / "gunicorn.conf.py"),
             "--bind",
             f"{HOST}:{port}",
             *(["--workers", str(workers)] if workers else []),
@@ -202,7 +209,7 @@ def _launch(
             "--timeout",
             str(request_timeout),
         ],
-        cwd=ROOT,
+        cwd=root,
         env=server_env,
         stdout=subprocess.DEVNULL,
         stderr=log,
