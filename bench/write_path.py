@@ -296,16 +296,22 @@ def maintain(url: str, statement: str) -> None:
         db.execute(statement)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by these processes (Linux /proc)."""
-    total = 0
+def cpu_by_process(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds used so far by each of these processes that is still running."""
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings by the processes present at both (a PostgreSQL
+    backend of another client that ended in between would make the sum fall)."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def postgres_pids() -> list[int]:
@@ -479,11 +485,12 @@ def measure(
 ) -> dict[str, float]:
     """One wrk run, with the CPU the app's processes and PostgreSQL's spent per request."""
     app_pids, db_pids = [server.process.pid, *server.worker_pids()], postgres_pids()
-    cpu_before = (cpu_seconds(app_pids), cpu_seconds(db_pids))
+    cpu_before = (cpu_by_process(app_pids), cpu_by_process(db_pids))
     result = wrk(server.port, calls_file, connections, seconds, offset, folder)
     requests = max(result["requests"], 1)
-    result["app_cpu"] = (cpu_seconds(app_pids) - cpu_before[0]) / requests * 1000
-    result["db_cpu"] = (cpu_seconds(db_pids) - cpu_before[1]) / requests * 1000
+    result["app_cpu"] = cpu_spent(cpu_before[0], cpu_by_process(app_pids)) / requests * 1000
+    # Every PostgreSQL process on the machine: on a shared machine, others' backends count too.
+    result["db_cpu"] = cpu_spent(cpu_before[1], cpu_by_process(db_pids)) / requests * 1000
     return result
 
 
