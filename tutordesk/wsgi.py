@@ -5,8 +5,8 @@ carries no session cookie goes through `settings.API_MIDDLEWARE`, the layers suc
 uses; everything else (pages, the admin, the API called with a browser's session cookie) goes
 through the full `settings.MIDDLEWARE`. The layers left out do nothing for a bearer call: there is
 no session to load, no CSRF token to check (ninja checks it for cookie logins only), no user for
-Django's auth or axes, no messages, no htmx, no static file under /api/. They cost about a tenth
-of the status update's CPU (docs/operations.md, "The API's hot path").
+Django's auth or axes, no messages, no htmx, no static file under /api/. They cost about 4% of
+the status update's instructions (docs/operations.md, "The API's hot path").
 """
 
 import os
