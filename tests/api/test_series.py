@@ -237,3 +237,13 @@ def test_a_moved_occurrence_stays_in_its_series(tutor_api, match):
     )
     assert response.status_code == 200, response.content
     assert response.json()["replacement_session"]["series_id"] == made["series"]["id"]
+
+
+def test_a_series_may_not_start_in_the_past(admin_api, match):
+    problem = assert_problem(
+        admin_api.post("/series", body(match, start_at="2020-03-02T16:00:00+01:00", count=2)),
+        422,
+        "validation_error",
+    )
+    assert "start_at" in problem["detail"]
+    assert Series.objects.count() == 0

@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     SESSION_STATUS_UPDATED = "session_status_updated", "Status recorded"
     SESSION_STATUS_CORRECTED = "session_status_corrected", "Status corrected"
     SESSION_DETAILS_UPDATED = "session_details_updated", "Session details changed"
+    SESSION_CANCELLED = "session_cancelled", "Lesson cancelled"
     MEETING_LINK_READY = "meeting_link_ready", "Meeting link ready"
     MEETING_LINK_FAILED = "meeting_link_failed", "Meeting link failed"
     MEETING_LINK_RETRIED = "meeting_link_retried", "Meeting link tried again"
@@ -22,6 +23,9 @@ class AuditAction(models.TextChoices):
     REQUEST_CREATED = "request_created", "Request added"
     MATCH_CREATED = "match_created", "Tutor matched"
     MATCH_ENDED = "match_ended", "Match ended"
+    # A match ended or reassigned takes its future lessons off the schedule (CONTRACT §11).
+    SESSION_MATCH_ENDED = "session_match_ended", "Taken off: match ended"
+    SESSION_REASSIGNED = "session_reassigned", "Moved to another tutor"
     USER_CREATED = "user_created", "User added"
     USER_UPDATED = "user_updated", "User changed"
     API_TOKEN_CREATED = "api_token_created", "API token created"
@@ -38,6 +42,13 @@ class AuditAction(models.TextChoices):
     SERIES_CREATED = "series_created", "Series created"
     SERIES_ENDED = "series_ended", "Series ended"
     SESSION_SERIES_ENDED = "session_series_ended", "Taken off the schedule with its series"
+    # People (CONTRACT §11).
+    USER_INVITED = "user_invited", "Person invited"
+    USER_DEACTIVATED = "user_deactivated", "Person deactivated"
+    USER_REACTIVATED = "user_reactivated", "Person reactivated"
+    GUARDIAN_STUDENTS_SET = "guardian_students_set", "Guardian's students changed"
+    PASSWORD_SET = "password_set", "Password set"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset asked for"
 
 
 class AuditEntity(models.TextChoices):

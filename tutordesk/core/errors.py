@@ -61,6 +61,14 @@ class SessionNotStarted(DomainError):
     title = "Session has not started yet"
 
 
+class CancellationTooLate(DomainError):
+    """A lesson cancelled after it started, or by its student or guardian inside the notice window."""
+
+    code = "cancellation_too_late"
+    status = 409
+    title = "Too late to cancel"
+
+
 class NoActivePackage(DomainError):
     code = "no_active_package"
     status = 409
@@ -71,6 +79,32 @@ class TutorDoubleBooked(DomainError):
     code = "tutor_double_booked"
     status = 409
     title = "Tutor already booked"
+
+
+# Requests and matches (CONTRACT §11).
+class RequestAlreadyMatched(DomainError):
+    code = "request_already_matched"
+    status = 409
+    title = "Request already matched"
+
+
+class MatchNotActive(DomainError):
+    code = "match_not_active"
+    status = 409
+    title = "Match has ended"
+
+
+# People (CONTRACT §11).
+class EmailTaken(DomainError):
+    code = "email_taken"
+    status = 409
+    title = "Email already in use"
+
+
+class HasUpcomingSessions(DomainError):
+    code = "has_upcoming_sessions"
+    status = 409
+    title = "Person has upcoming sessions"
 
 
 class IdempotencyKeyInUse(DomainError):
@@ -118,13 +152,19 @@ ERRORS: dict[str, type[DomainError]] = {
         MethodNotAllowed,
         InvalidTransition,
         SessionNotStarted,
+        CancellationTooLate,
         NoActivePackage,
         TutorDoubleBooked,
+        RequestAlreadyMatched,
+        MatchNotActive,
         IdempotencyKeyInUse,
         ValidationError,
         IdempotencyKeyReused,
         ServiceUnavailable,
         InternalError,
+        # People (CONTRACT §11).
+        EmailTaken,
+        HasUpcomingSessions,
     )
 }
 
