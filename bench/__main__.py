@@ -12,6 +12,7 @@
    not move with the machine's load, for comparing two versions of the code.
 7. bench.meetings: what a meeting provider adds to a booking, and the worker's Google links
    (made, moved, deleted) per second against a Google-shaped server on 127.0.0.1.
+8. bench.series: booking a 100-lesson series, the service and the whole API request (server time).
 
 `python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
 """
@@ -32,6 +33,7 @@ STEPS = [
     ["core"],
     ["instructions"],
     ["meetings"],
+    ["series"],
 ]
 
 
