@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from tutordesk.accounts.models import Role, User
+from tutordesk.accounts.selectors import students_of_guardian
 from tutordesk.audit.details import Names, details_of
 from tutordesk.audit.models import AuditAction, AuditEntity, AuditLog
 from tutordesk.audit.selectors import audit_logs_filtered
@@ -165,14 +166,25 @@ def tutor_lists(user: User, *, now: datetime | None = None) -> tuple[SessionList
     )
 
 
-def student_lists(user: User, *, now: datetime | None = None) -> tuple[SessionList, SessionList]:
+def student_lists(
+    user: User, *, now: datetime | None = None, student_id: uuid.UUID | None = None
+) -> tuple[SessionList, SessionList]:
     """The student's dashboard: upcoming lessons (the soonest first) and past ones (the latest
-    first)."""
+    first). A guardian's dashboard reads them per student (`student_id`), within what the
+    guardian may see."""
     now = now or clock.now()
     visible = sessions_visible_to(user)
+    of_student = Q(student_id=student_id) if student_id is not None else Q()
     return (
-        SessionList(visible, Q(scheduled_start_at__gt=now), descending=False),
-        SessionList(visible, Q(scheduled_start_at__lte=now), descending=True),
+        SessionList(visible, of_student & Q(scheduled_start_at__gt=now), descending=False),
+        SessionList(visible, of_student & Q(scheduled_start_at__lte=now), descending=True),
+    )
+
+
+def guardian_students(user: User) -> list[User]:
+    """The students a guardian looks after, by name (the heading of each on their dashboard)."""
+    return list(
+        User.objects.filter(pk__in=students_of_guardian(user).values("student_id")).order_by("name", "id")
     )
 
 

@@ -65,7 +65,7 @@ NOT_AVAILABLE = "It is no longer available to you. Reload the page."
 def session_words(session: Session, viewer: User) -> str:
     """A session named for a person: who, what and when (in the viewer's time zone)."""
     start = timezone.localtime(session.scheduled_start_at)
-    who = session.tutor.name if viewer.is_student else session.student.name
+    who = session.tutor.name if viewer.sees_as_student else session.student.name
     return f"{who} · {session.request.subject}, {start:%a %-d %b %Y, %H:%M} {start:%Z}"
 
 
@@ -79,7 +79,7 @@ def hx_redirect(url: str) -> HttpResponse:
 # ---------------------------------------------------------------- the session page
 
 
-@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT)
+@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT, Role.GUARDIAN)
 @require_GET
 def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Everything about one session, and its timeline: every audit row about it, in words."""
