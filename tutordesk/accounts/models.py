@@ -130,7 +130,7 @@ class Guardianship(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.guardian_id} looks after {self.student_id}"
+        return f"{self.guardian.name} looks after {self.student.name}"
 
 
 class ApiToken(models.Model):
