@@ -9,7 +9,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
@@ -155,3 +157,26 @@ def test_a_guardian_gets_a_calendar_feed_of_their_students_lessons(
     url = re.search(r"(http://testserver/calendar/[A-Za-z0-9_-]+\.ics)", card).group(1)
     feed = b"".join(Client().get(url.removeprefix("http://testserver")).streaming_content).decode()
     assert f"{past_session.id}@tutordesk" in feed and f"{stranger_session.id}@tutordesk" not in feed
+
+
+def test_the_dashboard_reads_every_students_lists_together_however_many(
+    guardian, guardian_client, past_session, future_session, other_tutor
+):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert guardian_client.get("/").status_code == 200
+        assert not any(re.search(r"\bOFFSET\b", q["sql"], re.I) for q in ctx.captured_queries)
+        return len(ctx.captured_queries)
+
+    one = count()
+    for name in ("Ben Student", "Cleo Student"):
+        match = make_match(tutor=other_tutor, student=StudentFactory(name=name), subject="Physics")
+        make_package(request=match.request)
+        make_session(match=match)
+        link_guardian(guardian, match.request.student)
+    # PostgreSQL reads every list in one statement; SQLite reads each list on its own.
+    assert count() == one + (0 if connection.vendor == "postgresql" else 2 * 2)
+
+
+def test_a_guardian_keeps_their_own_email_settings(guardian_client):
+    assert guardian_client.get("/settings/notifications/").status_code == 200

@@ -253,8 +253,8 @@ def _guardian_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRe
     now = clock.now()
     students = queries.guardian_students(user)
     lists: list[tuple[queries.SessionList, str]] = []
-    for number, student in enumerate(students, start=1):
-        upcoming_list, past_list = queries.student_lists(user, now=now, student_id=student.pk)
+    each = queries.guardian_lists(user, [student.pk for student in students], now=now)
+    for number, (upcoming_list, past_list) in enumerate(each, start=1):
         lists += [(upcoming_list, f"upcoming-{number}"), (past_list, f"past-{number}")]
     pages = session_pages(request, user, *lists) if lists else []
     packages = _package_summaries(user) if students else {}
