@@ -204,25 +204,24 @@ def _package_summaries(user: User) -> dict[uuid.UUID, list[dict[str, Any]]]:
 
 def _student_sections(upcoming: KeysetPage, past: KeysetPage, *, suffix: str = "") -> list[dict[str, Any]]:
     """The student's two lists; `suffix` tells one student's apart from another's on a page that
-    shows several (their cursors' parameters and element ids)."""
-    dom = {"dom_id": f"upcoming{suffix}"} if suffix else {}
+    shows several (their cursors' parameters and element ids; the hooks stay the same)."""
     return [
         section(
             upcoming,
             id="upcoming",
+            dom_id=f"upcoming{suffix}",
             title="Upcoming",
             param=f"upcoming{suffix}",
             empty="No upcoming sessions.",
             newest_first=False,
-            **dom,
         ),
         section(
             past,
             id="past",
+            dom_id=f"past{suffix}",
             title="Past",
             param=f"past{suffix}",
             empty="No past sessions yet.",
-            **({"dom_id": f"past{suffix}"} if suffix else {}),
         ),
     ]
 
