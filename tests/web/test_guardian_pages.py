@@ -46,6 +46,11 @@ def stranger_session(other_tutor):
     return make_session(match=match)
 
 
+def actions(html: str) -> set[str]:
+    """The write controls a page offers (`data-action` hooks)."""
+    return set(re.findall(r'data-action="([^"]+)"', html))
+
+
 def block_of(html: str, student) -> str:
     """The part of the guardian's dashboard about one student."""
     start = html.index(f'data-student-id="{student.id}"')
@@ -70,7 +75,10 @@ def test_a_guardian_sees_each_student_headed_by_name_with_the_students_own_secti
     assert 'data-status="done"' in row_of(sam, past_session.id)
     assert "Tara Tutor" in row_of(sam, future_session.id)  # the other party, as the student sees it
     assert "<span data-sessions-left>9</span>" in sam and "<span data-sessions-left>4</span>" in ben
-    assert "data-action=" not in html  # read-only
+    # Read-only: no outcome, reschedule or correction controls; only Cancel (CONTRACT §12), on the
+    # upcoming lessons far enough ahead.
+    assert actions(html) == {"cancel"}
+    assert "data-action" not in row_of(sam, past_session.id)
     assert html.count('id="upcoming-title"') == 0  # each student's sections have ids of their own
     assert len(set(re.findall(r' id="([^"]+)"', html))) == len(re.findall(r' id="([^"]+)"', html))
 
@@ -107,8 +115,9 @@ def test_a_guardian_opens_the_students_session_page_read_only(guardian_client, p
         html = response.content.decode()
         assert "Sam Student: Algebra with Tara Tutor</h1>" in html  # a guardian may follow several
         assert "data-timeline-entry" in html
-        assert "data-action=" not in html and "<form" not in html.split('id="main"')[-1].split("</main>")[0]
-        assert "Reschedule" not in html and "Record what happened" not in html
+        assert actions(html) == (set() if session is past_session else {"cancel"})
+        assert "data-outcome-form" not in html and 'name="new_start_at"' not in html
+        assert "Record what happened" not in html and 'id="reschedule-title"' not in html
 
 
 def test_another_students_session_page_is_404(guardian_client, stranger_session):
