@@ -4,6 +4,7 @@ Every cell answers as CONTRACT §4 says, and a refused cell changes no row."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -384,3 +385,72 @@ def test_a_guardians_calendar_feed_lists_their_students_lessons_only(world):
     assert f"{world['recorded'].id}@tutordesk" in text
     assert f"{world['foreign'].id}@tutordesk" not in text
     assert "SUMMARY:Algebra: Sam Student with Tara Tutor" in text
+
+
+# ---------------------------------------------------------------- people (CONTRACT §11): admins only
+
+
+@pytest.fixture
+def people_world(world, student):
+    from tests.factories import UserFactory
+    from tutordesk.accounts.models import Guardianship, Role
+
+    guardian = UserFactory(role=Role.GUARDIAN, email="gwen@example.test")
+    Guardianship.objects.create(guardian=guardian, student=student)
+    clients = {**world["clients"], "guardian": ApiClient(token_for(guardian))}
+    return {"clients": clients, "student": student, "guardian": guardian}
+
+
+PEOPLE_PERSONAS = [*PERSONAS, "guardian"]
+ADMIN_ONLY_READ = {"anonymous": 401, "admin": 200}
+PEOPLE_READS = ["/users", "/users?role=tutor&q=ta", "/users/{student}", "/users/{guardian}"]
+
+
+@pytest.mark.parametrize("persona", PEOPLE_PERSONAS)
+@pytest.mark.parametrize("template", PEOPLE_READS)
+def test_people_are_read_by_admins_only(people_world, template, persona):
+    path = template.format(student=people_world["student"].id, guardian=people_world["guardian"].id)
+    response = people_world["clients"][persona].get(path)
+    assert response.status_code == ADMIN_ONLY_READ.get(persona, 403), (path, persona)
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def _people_writes(people_world):
+    student, guardian = people_world["student"], people_world["guardian"]
+    return {
+        "invite": ("post", "/users", {"email": "new@example.test", "name": "New", "role": "student"}, 201),
+        "deactivate": ("post", f"/users/{student.id}/deactivate", None, 200),
+        "reactivate": ("post", f"/users/{student.id}/reactivate", None, 200),
+        "students": ("put", f"/users/{guardian.id}/students", {"student_ids": []}, 200),
+    }
+
+
+@pytest.mark.parametrize("persona", PEOPLE_PERSONAS)
+@pytest.mark.parametrize("write", ["invite", "deactivate", "reactivate", "students"])
+def test_people_are_changed_by_admins_only_and_refusals_change_no_row(people_world, write, persona):
+    from tutordesk.accounts.models import Guardianship, User
+
+    method, path, body, admin_status = _people_writes(people_world)[write]
+    client = people_world["clients"][persona]
+
+    def rows():
+        return (
+            list(User.objects.order_by("id").values_list("id", "is_active")),
+            list(Guardianship.objects.order_by("id").values_list()),
+            business_rows(),
+        )
+
+    before = rows()
+    if method == "put":
+        headers = {**client.headers}
+        response = client.client.put(
+            "/api/v1" + path, json.dumps(body), content_type="application/json", headers=headers
+        )
+    else:
+        response = client.post(path, body or {})
+    expected = {"anonymous": 401, "admin": admin_status}.get(persona, 403)
+    assert response.status_code == expected, (write, persona, response.content[:300])
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert rows() == before

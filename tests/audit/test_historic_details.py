@@ -206,6 +206,29 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
             "event_id": U1.replace("-", ""),
         }
     ],
+    "user_invited": [
+        {
+            "email": "gwen@example.test",
+            "name": "Gwen",
+            "role": "guardian",
+            "timezone": "Europe/London",
+            "student_ids": [U1],
+            "invitation_sent": True,
+        },
+        {
+            "email": "ana@example.test",
+            "name": "Ana",
+            "role": "tutor",
+            "timezone": "UTC",
+            "student_ids": [],
+            "invitation_sent": False,
+        },
+    ],
+    "user_deactivated": [{"email": "ana@example.test"}],
+    "user_reactivated": [{"email": "ana@example.test"}],
+    "guardian_students_set": [{"added": [U1], "removed": [U2]}, {"added": [], "removed": []}],
+    "password_set": [{"via": "link"}, {"via": "settings"}],
+    "password_reset_requested": [{"sent": True}, {"sent": False}],
     "meeting_link_retried": [
         {"provider": "google", "event_id": U1.replace("-", ""), "error_before": "Google answered HTTP 503"}
     ],

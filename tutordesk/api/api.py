@@ -16,7 +16,17 @@ from ninja.parser import Parser
 
 from tutordesk.api import errors
 from tutordesk.api.auth import api_auth
-from tutordesk.api.routers import audit, calendar, matches, me, packages, reports, sessions, webhooks
+from tutordesk.api.routers import (
+    audit,
+    calendar,
+    matches,
+    me,
+    packages,
+    reports,
+    sessions,
+    users,  # people (CONTRACT §11)
+    webhooks,
+)
 from tutordesk.api.routers import requests as tutoring_requests
 from tutordesk.core.problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS
 from tutordesk.core.validation import contains_nul
@@ -91,3 +101,4 @@ errors.install(api)
 for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks):
     api.add_router("", area.router)
 api.add_router("", tutoring_requests.router)  # requests (CONTRACT §11)
+api.add_router("", users.router)  # people (CONTRACT §11)

@@ -38,6 +38,13 @@ class AuditAction(models.TextChoices):
     NOTIFICATION_PREFERENCE_CHANGED = "notification_preference_changed", "Email preferences changed"
     CALENDAR_FEED_ISSUED = "calendar_feed_issued", "Calendar link issued"
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar link turned off"
+    # People (CONTRACT §11).
+    USER_INVITED = "user_invited", "Person invited"
+    USER_DEACTIVATED = "user_deactivated", "Person deactivated"
+    USER_REACTIVATED = "user_reactivated", "Person reactivated"
+    GUARDIAN_STUDENTS_SET = "guardian_students_set", "Guardian's students changed"
+    PASSWORD_SET = "password_set", "Password set"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset asked for"
 
 
 class AuditEntity(models.TextChoices):

@@ -4,8 +4,10 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from tutordesk.web import (
+    account_views,  # people (CONTRACT §11)
     calendar_views,
     feeds,
+    people_views,  # people (CONTRACT §11)
     report_views,
     request_views,
     session_views,
@@ -68,3 +70,4 @@ urlpatterns += [
     path("matches/<uuid:match_id>/end/", request_views.match_end, name="match-end"),
     path("matches/<uuid:match_id>/reassign/", request_views.match_reassign_view, name="match-reassign"),
 ]
+urlpatterns += account_views.urlpatterns + people_views.urlpatterns  # people (CONTRACT §11)
