@@ -141,7 +141,11 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"session {self.id} at {self.scheduled_start_at:%Y-%m-%d %H:%M} ({self.status})"
+        """The lesson by subject, people and time (select_related `request`, `student`, `tutor`)."""
+        return (
+            f"{self.request.subject} for {self.student.name} with {self.tutor.name}, "
+            f"{self.scheduled_start_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+        )
 
     @property
     def scheduled_end_at(self) -> datetime:

@@ -77,7 +77,7 @@ NOT_AVAILABLE = "It is no longer available to you. Reload the page."
 def session_words(session: Session, viewer: User) -> str:
     """A session named for a person: who, what and when (in the viewer's time zone)."""
     start = timezone.localtime(session.scheduled_start_at)
-    who = session.tutor.name if viewer.is_student else session.student.name
+    who = session.tutor.name if viewer.sees_as_student else session.student.name
     return f"{who} · {session.request.subject}, {start:%a %-d %b %Y, %H:%M} {start:%Z}"
 
 

@@ -55,7 +55,7 @@ class RowWriter:
         user = context["user"]
         request = context["request"]
         self.user = user
-        self.is_student = bool(user.is_student)
+        self.is_student = bool(user.sees_as_student)  # a guardian reads as their student
         self.is_admin = bool(user.is_admin)
         # A student or guardian has no actions column: Cancel sits beside the row's badge.
         self.reads_only = bool(user.is_student or user.is_guardian)
