@@ -129,6 +129,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# An API request with a Bearer token and no session cookie goes through these layers only
+# (tutordesk/wsgi.py says why the others have nothing to do for it).
+API_MIDDLEWARE = [
+    "tutordesk.core.middleware.DatabaseUnavailableMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "tutordesk.core.middleware.QueryGuardMiddleware",
+    "tutordesk.api.middleware.ApiMethodNotAllowedMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "tutordesk.urls"
 WSGI_APPLICATION = "tutordesk.wsgi.application"
 

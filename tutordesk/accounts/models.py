@@ -87,6 +87,11 @@ class User(AbstractBaseUser):
     def is_guardian(self) -> bool:
         return self.role == Role.GUARDIAN
 
+    @property
+    def sees_as_student(self) -> bool:
+        """A student, or a guardian seeing their students' lessons: read-only, the tutor named."""
+        return self.role in (Role.STUDENT, Role.GUARDIAN)
+
     # Django's admin asks these; the admin role is the only permission Tutordesk has.
     @property
     def is_staff(self) -> bool:
@@ -125,7 +130,7 @@ class Guardianship(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.guardian_id} looks after {self.student_id}"
+        return f"{self.guardian.name} looks after {self.student.name}"
 
 
 class ApiToken(models.Model):

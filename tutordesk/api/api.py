@@ -28,6 +28,7 @@ from tutordesk.api.routers import (
     webhooks,
 )
 from tutordesk.api.routers import requests as tutoring_requests
+from tutordesk.api.routers import series as series_router
 from tutordesk.core.problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS
 from tutordesk.core.validation import contains_nul
 
@@ -100,5 +101,6 @@ api = TutordeskAPI(
 errors.install(api)
 for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks):
     api.add_router("", area.router)
+api.add_router("", series_router.router)  # recurring lessons (CONTRACT §12)
 api.add_router("", tutoring_requests.router)  # requests (CONTRACT §11)
 api.add_router("", users.router)  # people (CONTRACT §11)

@@ -38,6 +38,10 @@ class AuditAction(models.TextChoices):
     NOTIFICATION_PREFERENCE_CHANGED = "notification_preference_changed", "Email preferences changed"
     CALENDAR_FEED_ISSUED = "calendar_feed_issued", "Calendar link issued"
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar link turned off"
+    # Recurring lessons (CONTRACT §12).
+    SERIES_CREATED = "series_created", "Series created"
+    SERIES_ENDED = "series_ended", "Series ended"
+    SESSION_SERIES_ENDED = "session_series_ended", "Taken off the schedule with its series"
     # People (CONTRACT §11).
     USER_INVITED = "user_invited", "Person invited"
     USER_DEACTIVATED = "user_deactivated", "Person deactivated"
@@ -59,6 +63,7 @@ class AuditEntity(models.TextChoices):
     WEBHOOK_ENDPOINT = "webhook_endpoint", "Webhook endpoint"
     WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
     CALENDAR_FEED = "calendar_feed", "Calendar feed"
+    SERIES = "series", "Series"
 
 
 class AuditLog(models.Model):

@@ -172,7 +172,10 @@ def _charge_move(event: Event) -> str:
 def lesson_change_emails(events: list[Event]) -> list[EmailNotification]:
     bookings = [e for e in events if _is_booking(e)]
     corrections = [e for e in events if _charge_move(e)]
-    if not bookings and not corrections:
+    has_series = any(
+        e.type == EventType.SESSION_CREATED and (e.data.get("session") or {}).get("series_id") for e in events
+    )
+    if not bookings and not corrections and not has_series:
         return []
     session_ids = {e.data["session"]["id"] for e in bookings + corrections}
     sessions = Session.objects.select_related("request", "tutor", "student").in_bulk(session_ids)
@@ -181,6 +184,23 @@ def lesson_change_emails(events: list[Event]) -> list[EmailNotification]:
         session = sessions.get(uuid.UUID(event.data["session"]["id"]))
         if session is not None:
             emails += series_booked_emails(event, [session])
+    # A weekly series records one `session.created` per occurrence, in one change: one email per
+    # series in the batch, hung off its first occurrence's event, listing every occurrence.
+    series: dict[str, list[Event]] = {}
+    for event in events:
+        if event.type != EventType.SESSION_CREATED:
+            continue
+        session_data = event.data.get("session") or {}
+        if session_data.get("series_id") and session_data.get("status") == "scheduled":
+            series.setdefault(session_data["series_id"], []).append(event)
+    if series:
+        occurrences = Session.objects.select_related("request", "tutor", "student").in_bulk(
+            [e.data["session"]["id"] for group in series.values() for e in group]
+        )
+        for group in series.values():
+            found = [occurrences[uuid.UUID(e.data["session"]["id"])] for e in group]
+            upcoming = [s for s in found if s.scheduled_start_at > clock.now()]
+            emails += series_booked_emails(group[0], upcoming)
     for event in corrections:
         session = sessions.get(uuid.UUID(event.data["session"]["id"]))
         if session is not None:

@@ -11,6 +11,7 @@ from tutordesk.web import (
     people_views,  # people (CONTRACT §11)
     report_views,
     request_views,
+    series_views,
     session_views,
     views,
     webhook_views,
@@ -62,6 +63,12 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+# Recurring lessons (CONTRACT §12).
+urlpatterns += [
+    path("series/<uuid:series_id>/", series_views.series_detail, name="series"),
+    path("series/<uuid:series_id>/end/", series_views.series_end_view, name="series-end"),
+    path("series/<uuid:series_id>/change/", series_views.series_change_view, name="series-change"),
+]
 # Requests and matches (CONTRACT §11).
 urlpatterns += [
     path("requests/", request_views.requests_list, name="requests"),
