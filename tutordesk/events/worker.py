@@ -424,7 +424,8 @@ def run_job(job: Job, kind: JobKind, *, now: datetime | None = None) -> None:
     elif error:
         logger.warning("job %s %s: %s (attempt %d, %s)", job.kind, job.key, error, attempts, outcome)
     else:
-        logger.info("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
+        # Quiet by default: a job's visible result (an email, a link) prints its own line.
+        logger.debug("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
 
 
 # ---------------------------------------------------------------- the loop
