@@ -50,6 +50,8 @@ class SmtpReceiver:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Seconds each message waits before the server answers (a slow server, to kill a worker mid-send).
     delay: float = 0.0
+    # One entry per SMTP conversation that handed over a message (a connection's session).
+    conversations: set[int] = field(default_factory=set)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -57,6 +59,7 @@ class SmtpReceiver:
             time.sleep(self.delay)
         with self.lock:
             self.messages.append(Received(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+            self.conversations.add(id(session))
         return "250 OK"
 
     def reminders(self) -> list[Received]:
