@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "tutordesk.calendars",
     "tutordesk.reports",
     "tutordesk.meetings",
+    "tutordesk.onboarding",
     "tutordesk.api",
     "tutordesk.web",
     "tutordesk.demo",

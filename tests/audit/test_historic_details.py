@@ -150,6 +150,11 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     "meeting_link_retried": [
         {"provider": "google", "event_id": U1.replace("-", ""), "error_before": "Google answered HTTP 503"}
     ],
+    # Import and enrolment (onboarding)
+    "import_completed": [
+        {"sha256": "ab" * 32, "rows": 3, "users": 5, "requests": 3, "matches": 3, "packages": 3}
+    ],
+    "guardian_link_added": [{"guardian_id": U1, "student_id": U2}],
 }
 
 

@@ -65,3 +65,17 @@ class ApiTokenRevoked(AuditDetails):
 
     def words(self, names: Names) -> str:
         return f"API token {self.prefix}… of {names(self.user_id)} revoked"
+
+
+class GuardianLinkAdded(AuditDetails):
+    action = AuditAction.GUARDIAN_LINK_ADDED
+    entity = AuditEntity.USER
+
+    guardian_id: uuid.UUID
+    student_id: uuid.UUID
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.guardian_id, self.student_id)
+
+    def words(self, names: Names) -> str:
+        return f"{names(self.guardian_id)} now looks after {names(self.student_id)}"

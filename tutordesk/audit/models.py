@@ -34,6 +34,9 @@ class AuditAction(models.TextChoices):
     NOTIFICATION_PREFERENCE_CHANGED = "notification_preference_changed", "Email preferences changed"
     CALENDAR_FEED_ISSUED = "calendar_feed_issued", "Calendar link issued"
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar link turned off"
+    # Import and enrolment (onboarding)
+    IMPORT_COMPLETED = "import_completed", "Spreadsheet imported"
+    GUARDIAN_LINK_ADDED = "guardian_link_added", "Guardian linked"
 
 
 class AuditEntity(models.TextChoices):
@@ -48,6 +51,7 @@ class AuditEntity(models.TextChoices):
     WEBHOOK_ENDPOINT = "webhook_endpoint", "Webhook endpoint"
     WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
     CALENDAR_FEED = "calendar_feed", "Calendar feed"
+    IMPORT = "import", "Import"
 
 
 class AuditLog(models.Model):

@@ -92,6 +92,22 @@ def batched_inserts() -> Iterator[None]:
     _send(batch.rows)
 
 
+# Bound parameters of one statement: under PostgreSQL's 65,535 and SQLite's 32,766, so a change
+# that adds many rows (an import of thousands) sends them in several statements instead of one.
+MAX_BATCH_PARAMS = 30_000
+
+
+def _send_in_chunks(grouped: dict[type[Model], tuple[int, list[Any]]]) -> None:
+    with connection.cursor() as cursor:
+        for model, (count, params) in grouped.items():
+            width = len(params) // count
+            per_statement = max(1, MAX_BATCH_PARAMS // width)
+            for start in range(0, count, per_statement):
+                rows = min(per_statement, count - start)
+                chunk = params[start * width : (start + rows) * width]
+                cursor.execute(_insert_statement(model, rows), chunk)
+
+
 def _savepoints() -> int:
     # An atomic block without a savepoint (savepoint=False) is marked None: it cannot roll back alone.
     return sum(1 for sid in connection.savepoint_ids if sid is not None)
@@ -105,6 +121,9 @@ def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
         grouped[model] = (held_count + count, held_params + params)
     statements = [(_insert_statement(model, count), params) for model, (count, params) in grouped.items()]
     if not statements:
+        return
+    if sum(len(params) for _, params in statements) > MAX_BATCH_PARAMS:
+        _send_in_chunks(grouped)
         return
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or len(statements) == 1:
