@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.db import transaction
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.audit import ApiTokenCreated, ApiTokenRevoked, UserCreated, UserUpdated
-from tutordesk.accounts.models import ApiToken, Role, User
+from tutordesk.accounts.models import ApiToken, Role, User, known_timezones
 from tutordesk.audit.details import OldNew
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
@@ -193,7 +192,7 @@ def clean_user_fields(fields: dict[str, Any], *, exclude: User | None = None) ->
     if role not in Role.values:
         raise ValidationError(f"role must be one of {', '.join(Role.values)}", field="role")
     tz = fields["timezone"]
-    if not isinstance(tz, str) or tz not in zoneinfo.available_timezones():
+    if not isinstance(tz, str) or tz not in known_timezones():
         raise ValidationError(f"{tz!r} is not a known time zone", field="timezone")
     return {
         "email": email,

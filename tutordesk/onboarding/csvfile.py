@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zoneinfo
 from dataclasses import asdict, dataclass, field
-from functools import cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+
+from tutordesk.accounts.models import known_timezones
 
 # Stated in docs/people-and-import.md: a bigger file is refused before it is read.
 MAX_BYTES = 5 * 1024 * 1024
@@ -90,11 +90,6 @@ class ParsedFile:
 
 class FileTooLarge(Exception):
     """The file is over MAX_BYTES: refused before it is read."""
-
-
-@cache
-def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def parse_enrolments(data: bytes, *, default_timezone: str) -> ParsedFile:
