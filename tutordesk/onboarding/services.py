@@ -19,9 +19,8 @@ from django.conf import settings
 from django.db import transaction
 
 from tutordesk.accounts.access import require_admin
-from tutordesk.accounts.guardians import guardian_link_add
+from tutordesk.accounts.bulk import NewPerson, guardian_links_add_many, users_create_many
 from tutordesk.accounts.models import Guardianship, User
-from tutordesk.accounts.services import user_create
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core.db.rows import batched_inserts
 from tutordesk.core.errors import ImportInvalid, ImportTooLarge
@@ -36,8 +35,13 @@ from tutordesk.onboarding.csvfile import (
     read_enrolment,
 )
 from tutordesk.onboarding.models import Import
+from tutordesk.tutoring.bulk import (
+    NewMatchedRequest,
+    NewPackage,
+    packages_create_many,
+    requests_matched_create_many,
+)
 from tutordesk.tutoring.models import Match
-from tutordesk.tutoring.services import match_create, package_create, request_create
 
 # Rows of one IN (...) list: under SQLite's bound-parameter limit, whatever the file's size.
 LOOKUP_CHUNK = 900
@@ -161,31 +165,36 @@ def _run(
     people = ParsedFile(rows=list(rows)).people
     found = _find_existing(people)
     users = dict(found.users)
-    made_users = 0
-    for email, person in people.items():
-        if email not in users:
-            users[email] = _find_or_invite(actor=actor, person=person)
-            made_users += 1
-    made_requests: dict[tuple[str, str, str], uuid.UUID] = {}
-    packages = 0
+    invited = _invite(actor=actor, people=[person for email, person in people.items() if email not in users])
+    users.update((user.email, user) for user in invited)
+    links: dict[tuple[uuid.UUID, uuid.UUID], tuple[User, User]] = {}
+    to_match: dict[tuple[str, str, str], NewMatchedRequest] = {}
     for row in rows:
         student, tutor = users[row.student.email], users[row.tutor.email]
         if row.guardian is not None:
             guardian = users[row.guardian.email]
             if (guardian.id, student.id) not in found.guardianships:
-                guardian_link_add(actor=actor, guardian=guardian, student=student)
-                found.guardianships.add((guardian.id, student.id))
-        request_id = _matched_request(found, row, users) or made_requests.get(_row_key(row))
-        if request_id is None:
-            request = request_create(student=student, subject=row.subject, actor=actor)
-            match_create(request=request, tutor=tutor, actor=actor)
-            request_id = made_requests[_row_key(row)] = request.id
-        if not plan.repeat:
-            package_create(request_id=request_id, sessions_total=row.sessions_total, actor=actor)
-            packages += 1
-    counts = Counts(
-        users=made_users, requests=len(made_requests), matches=len(made_requests), packages=packages
-    )
+                links[(guardian.id, student.id)] = (guardian, student)
+        if _matched_request(found, row, users) is None:
+            to_match.setdefault(
+                _row_key(row), NewMatchedRequest(student=student, subject=row.subject, tutor=tutor)
+            )
+    guardian_links_add_many(actor=actor, pairs=list(links.values()))
+    matches = requests_matched_create_many(actor=actor, items=list(to_match.values()))
+    made = {key: match.request_id for key, match in zip(to_match, matches, strict=True)}
+    packages: list[NewPackage] = []
+    if not plan.repeat:
+        for row in rows:
+            request_id = _matched_request(found, row, users) or made[_row_key(row)]
+            packages.append(
+                NewPackage(
+                    request_id=request_id,
+                    student_id=users[row.student.email].id,
+                    sessions_total=row.sessions_total,
+                )
+            )
+        packages_create_many(actor=actor, items=packages)
+    counts = Counts(users=len(invited), requests=len(matches), matches=len(matches), packages=len(packages))
     import_id = None
     if record:
         kept = Import.objects.create(
@@ -213,10 +222,11 @@ def _run(
     )
 
 
-def _find_or_invite(*, actor: User, person: Person) -> User:
-    """A new person of the file, added through the people service (no usable password)."""
-    return user_create(
-        email=person.email, name=person.name, role=person.role, timezone_name=person.timezone, actor=actor
+def _invite(*, actor: User, people: Sequence[Person]) -> list[User]:
+    """The file's new people, added through the people service in one go (no usable password)."""
+    return users_create_many(
+        actor=actor,
+        people=[NewPerson(email=p.email, name=p.name, role=p.role, timezone=p.timezone) for p in people],
     )
 
 
