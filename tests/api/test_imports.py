@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 ZERO = {"users": 0, "requests": 0, "matches": 0, "packages": 0}
 
 
-def post_csv(api, data: bytes | str, *, dry_run: bool, key: str | None = None, content_type: str = "text/csv"):
+def post_csv(
+    api, data: bytes | str, *, dry_run: bool, key: str | None = None, content_type: str = "text/csv"
+):
     return api.post(f"/imports?dry_run={str(dry_run).lower()}", raw=data, key=key, content_type=content_type)
 
 
@@ -56,7 +58,7 @@ def test_an_idempotency_key_replays_the_first_answer(admin_api):
 
 def test_bad_rows_are_all_listed_and_nothing_is_made(admin_api, tutor):
     data = enrolment_file(
-        "ann@example.com,=HYPERLINK(\"http://evil\"),,Maths,tom@example.com,Tom,,10,,",
+        'ann@example.com,=HYPERLINK("http://evil"),,Maths,tom@example.com,Tom,,10,,',
         "ben@example.com,Ben,Mars/Base,Maths,tom@example.com,Tom,,10,,",
         "BEN@example.com,Benjamin,,Physics,tom@example.com,Tom,,10,,",
         f"cat@example.com,Cat,,Maths,tom@example.com,Tom,,10,{tutor.email},Tara",
@@ -84,7 +86,9 @@ def test_the_same_email_in_another_case_with_another_name_is_refused(admin_api):
         "BEN@Example.COM,Benjamin,,Physics,tom@example.com,Tom,,10,,",
     )
     body = assert_problem(post_csv(admin_api, data, dry_run=False), 422, "import_invalid")
-    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(3, "student_name", "name_conflict")]
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [
+        (3, "student_name", "name_conflict")
+    ]
 
 
 def test_a_bom_semicolons_crlf_and_blank_lines_import(admin_api):
@@ -96,7 +100,9 @@ def test_a_bom_semicolons_crlf_and_blank_lines_import(admin_api):
 
 
 def test_a_missing_column_is_named(admin_api):
-    data = enrolment_file("ann@example.com,Ann,,tom@example.com,Tom,,10", header=HEADER.replace("subject,", ""))
+    data = enrolment_file(
+        "ann@example.com,Ann,,tom@example.com,Tom,,10", header=HEADER.replace("subject,", "")
+    )
     body = assert_problem(post_csv(admin_api, data, dry_run=False), 422, "import_invalid")
     assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(1, "subject", "missing_column")]
 
@@ -116,9 +122,13 @@ def test_a_file_between_djangos_limit_and_ours_is_read(admin_api):
     assert error_cells(response)[-1][2] in {"too_many_rows", "required", "bad_email", "bad_sessions_total"}
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "multipart/form-data; boundary=x", "text/plain"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "multipart/form-data; boundary=x", "text/plain"]
+)
 def test_another_content_type_is_415(admin_api, content_type):
-    assert_problem(post_csv(admin_api, GOOD, dry_run=True, content_type=content_type), 415, "unsupported_media_type")
+    assert_problem(
+        post_csv(admin_api, GOOD, dry_run=True, content_type=content_type), 415, "unsupported_media_type"
+    )
 
 
 def test_text_csv_with_a_charset_is_taken(admin_api):
