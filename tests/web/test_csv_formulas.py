@@ -46,4 +46,4 @@ def test_the_audit_export_defuses_an_actors_email(admin_client_, admin):
     user_create(email="new@example.com", name="New", role="student", actor=hostile)
     response = admin_client_.get("/audit/export.csv?action=user_created")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
-    assert ["'=cmd@example.com"] == [row[3] for row in rows[1:] if row[3].endswith("cmd@example.com")]
+    assert [row[3] for row in rows[1:] if row[3].endswith("cmd@example.com")] == ["'=cmd@example.com"]
