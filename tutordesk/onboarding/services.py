@@ -14,16 +14,19 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.bulk import NewPerson, guardian_links_add_many, users_create_many
 from tutordesk.accounts.models import Guardianship, User
 from tutordesk.audit.services import audit_log_write
+from tutordesk.core import clock
 from tutordesk.core.db.rows import batched_inserts
-from tutordesk.core.errors import ImportInvalid, ImportTooLarge
+from tutordesk.core.errors import ImportInvalid, ImportTooLarge, NotFound
 from tutordesk.onboarding.audit import ImportCompleted
 from tutordesk.onboarding.csvfile import (
     CellError,
@@ -34,7 +37,7 @@ from tutordesk.onboarding.csvfile import (
     parse_enrolments,
     read_enrolment,
 )
-from tutordesk.onboarding.models import Import
+from tutordesk.onboarding.models import Import, PendingImport
 from tutordesk.tutoring.bulk import (
     NewMatchedRequest,
     NewPackage,
@@ -292,3 +295,40 @@ def enrol_student(*, actor: User, values: dict[str, str]) -> ImportResult:
         # A form is never "the same file again": its package is always sold, and no Import is kept.
         plan.repeat = False
         return _run(actor=actor, rows=[row], plan=plan, record=False)
+
+
+# The Import page keeps a previewed file this long for its confirmation.
+PENDING_FOR = timedelta(days=1)
+
+
+@transaction.atomic(savepoint=False)
+def pending_import_keep(*, actor: User, data: bytes, filename: str = "") -> PendingImport:
+    """Keep a previewed file for its confirmation (and forget the ones left for over a day)."""
+    require_admin(actor, "import a spreadsheet")
+    PendingImport.objects.filter(created_at__lt=clock.now() - PENDING_FOR).delete()
+    return PendingImport.objects.create(
+        actor=actor, sha256=hashlib.sha256(data).hexdigest(), filename=filename[:255], data=data
+    )
+
+
+@transaction.atomic(savepoint=False)
+def pending_import_run(*, actor: User, pending_id: uuid.UUID | str) -> ImportResult:
+    """Import a file kept at its preview: all or nothing, and the kept file goes with it (so a
+    second confirmation finds nothing to import: `NotFound`)."""
+    require_admin(actor, "import a spreadsheet")
+    try:
+        pending = PendingImport.objects.select_for_update().get(pk=pending_id, actor=actor)
+    except (PendingImport.DoesNotExist, ValueError, DjangoValidationError) as exc:
+        raise NotFound("No such file waiting to be imported (imported already, or over a day old)") from exc
+    result = import_csv(actor=actor, data=bytes(pending.data), dry_run=False)
+    pending.delete()
+    return result
+
+
+def enrolment_check(*, actor: User, values: dict[str, str]) -> list[CellError]:
+    """What would refuse this enrolment (the Enrol form's errors per field), changing nothing."""
+    require_admin(actor, "enrol a student")
+    row, errors = read_enrolment(values, default_timezone=business_timezone())
+    if row is None:
+        return errors
+    return _plan(ParsedFile(rows=[row], row_count=1), sha256="").errors

@@ -3,7 +3,15 @@ from django.templatetags.static import static
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from tutordesk.web import calendar_views, feeds, report_views, session_views, views, webhook_views
+from tutordesk.web import (
+    calendar_views,
+    feeds,
+    onboarding_views,
+    report_views,
+    session_views,
+    views,
+    webhook_views,
+)
 from tutordesk.web.forms import EmailAuthenticationForm
 
 app_name = "web"
@@ -48,3 +56,5 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+# Import and enrolment (CONTRACT §11)
+urlpatterns += onboarding_views.urlpatterns
