@@ -68,6 +68,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_made(admin_api, tutor):
     expected = [
         (2, "student_name", "formula"),
         (3, "student_timezone", "unknown_timezone"),
+        (4, "student_name", "name_conflict"),  # ben@ is "Ben" on row 3, bad as that row is
         (5, "guardian_email", "role_conflict"),
         (6, "sessions_total", "bad_sessions_total"),
     ]

@@ -169,3 +169,14 @@ def test_the_enrol_form_reads_by_the_same_rules():
         default_timezone="UTC",
     )
     assert row is None and [(e.column, e.code) for e in errors] == [("student_name", "formula")]
+
+
+def test_a_conflict_with_a_bad_row_is_still_listed():
+    parsed = parse(
+        f"{HEADER}\nben@example.com,Ben,Mars/Base,Maths,tom@example.com,Tom,,10,,\n"
+        "BEN@example.com,Benjamin,,Physics,tom@example.com,Tom,,10,,\n"
+    )
+    assert codes(parsed) == [
+        (2, "student_timezone", "unknown_timezone"),
+        (3, "student_name", "name_conflict"),
+    ]

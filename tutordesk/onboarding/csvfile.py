@@ -118,6 +118,7 @@ def parse_enrolments(data: bytes, *, default_timezone: str) -> ParsedFile:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     positions: dict[str, int] = {}
+    read: list[tuple[EnrolmentRow, frozenset[str]]] = []
     try:
         for record in reader:
             if not any(cell.strip() for cell in record):
@@ -135,9 +136,7 @@ def parse_enrolments(data: bytes, *, default_timezone: str) -> ParsedFile:
                     CellError(line, "", "too_many_rows", f"The file has more than {MAX_ROWS:,} rows")
                 )
                 return parsed
-            row = _read_row(record, line, len(header), positions, default_timezone, parsed.errors)
-            if row is not None:
-                parsed.rows.append(row)
+            read.append(_read_row(record, line, len(header), positions, default_timezone, parsed.errors))
     except csv.Error as exc:
         parsed.errors.append(
             CellError(reader.line_num + 1, "", "bad_csv", f"The file is not valid CSV: {exc}")
@@ -146,7 +145,7 @@ def parse_enrolments(data: bytes, *, default_timezone: str) -> ParsedFile:
     if header is None:
         parsed.errors.append(CellError(1, "", "empty_file", "The file is empty: it needs a header row"))
         return parsed
-    _check_people_across_rows(parsed)
+    _check_people_across_rows(parsed, read)
     return parsed
 
 
@@ -157,13 +156,11 @@ def read_enrolment(
     errors: list[CellError] = []
     record = [str(values.get(name) or "") for name in COLUMNS]
     positions = {name: index for index, name in enumerate(COLUMNS)}
-    row = _read_row(record, 2, len(COLUMNS), positions, default_timezone, errors)
-    if row is not None:
-        checked = ParsedFile(rows=[row], row_count=1)
-        _check_people_across_rows(checked)
-        errors.extend(checked.errors)
-        row = checked.rows[0] if checked.rows else None
-    return row, errors
+    checked = ParsedFile(errors=errors, row_count=1)
+    _check_people_across_rows(
+        checked, [_read_row(record, 2, len(COLUMNS), positions, default_timezone, errors)]
+    )
+    return (checked.rows[0] if checked.rows else None), checked.errors
 
 
 def _header_positions(header: list[str], line: int, errors: list[CellError]) -> dict[str, int]:
@@ -185,7 +182,8 @@ def _read_row(
     positions: dict[str, int],
     default_timezone: str,
     errors: list[CellError],
-) -> EnrolmentRow | None:
+) -> tuple[EnrolmentRow, frozenset[str]]:
+    """The row (its values as read, good or bad) and the columns of its bad cells ("" for the row)."""
     before = len(errors)
     if any(cell.strip() for cell in record[width:]):
         errors.append(CellError(line, "", "too_many_cells", "The row has more cells than the header"))
@@ -247,10 +245,9 @@ def _read_row(
         errors.append(
             CellError(line, "guardian_email", "required", "guardian_email is empty but a name is given")
         )
-    if len(errors) > before:
-        return None
+    bad = frozenset(error.column for error in errors[before:])
     guardian = Person(guardian_email, guardian_name, student_tz, "guardian") if guardian_email else None
-    return EnrolmentRow(
+    row = EnrolmentRow(
         row=line,
         student=Person(student_email, student_name, student_tz, "student"),
         subject=subject,
@@ -258,6 +255,7 @@ def _read_row(
         sessions_total=sessions_total,
         guardian=guardian,
     )
+    return row, bad
 
 
 def _sessions_total(value: str, line: int, errors: list[CellError]) -> int:
@@ -274,16 +272,20 @@ def _sessions_total(value: str, line: int, errors: list[CellError]) -> int:
     return 0
 
 
-def _check_people_across_rows(parsed: ParsedFile) -> None:
-    """One email is one person: the same name and the same role on every row that names it."""
+def _check_people_across_rows(parsed: ParsedFile, read: list[tuple[EnrolmentRow, frozenset[str]]]) -> None:
+    """One email is one person: the same name and the same role on every row that names it, bad
+    rows included (a person whose email or name cell is bad is left out). The good rows are kept;
+    the errors end up in the file's order."""
     seen: dict[str, tuple[Person, int]] = {}
     good: list[EnrolmentRow] = []
-    for row in parsed.rows:
+    for row, bad in read:
         before = len(parsed.errors)
         columns = [("student", row.student), ("tutor", row.tutor)]
         if row.guardian is not None:
             columns.append(("guardian", row.guardian))
         for prefix, person in columns:
+            if f"{prefix}_email" in bad or f"{prefix}_name" in bad or not person.email:
+                continue
             first = seen.get(person.email)
             if first is None:
                 seen[person.email] = (person, row.row)
@@ -307,6 +309,7 @@ def _check_people_across_rows(parsed: ParsedFile) -> None:
                         f"{person.email} is called {other.name!r} on row {other_row} and {person.name!r} here",
                     )
                 )
-        if len(parsed.errors) == before:
+        if not bad and len(parsed.errors) == before:
             good.append(row)
     parsed.rows = good
+    parsed.errors.sort(key=lambda error: error.row)
