@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -36,11 +36,33 @@ PACKAGE_SUBJECTS = {
 }
 
 
+# Higher apps (reminders, people's invitations, …) add the emails their own event types make:
+# a builder takes the batch of events being fanned out and returns the emails (unsaved) it makes.
+# Registered in their AppConfig.ready(), as job kinds are (events.jobs), so this floor never imports
+# upward. Each email hangs off one event; (event, recipient) is unique, so a batch fanned out twice
+# still sends each person one email.
+EmailBuilder = Callable[[list[Event]], list[EmailNotification]]
+_builders: list[EmailBuilder] = []
+
+
+def register_email_builder(builder: EmailBuilder) -> None:
+    if builder not in _builders:
+        _builders.append(builder)
+
+
 def emails_for(events: Iterable[Event]) -> list[EmailNotification]:
     """The emails a batch of events makes (with few queries for the whole batch)."""
     if not settings.EMAIL_NOTIFICATIONS:
         return []
     events = list(events)
+    emails = _lifecycle_emails(events)
+    for builder in _builders:
+        emails += builder(events)
+    return emails
+
+
+def _lifecycle_emails(events: list[Event]) -> list[EmailNotification]:
+    """Outcome and package-balance emails, the ones this floor knows of itself."""
     wanted: list[tuple[Event, EmailKind, str]] = []  # (event, kind, student id)
     for event in events:
         if (
