@@ -282,6 +282,10 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Cancelling one lesson (docs/lifecycle.md): a student or guardian must cancel at least this many hours
+# before the start; the tutor and admins may cancel until it starts.
+CANCELLATION_NOTICE_HOURS = env_int("TUTORDESK_CANCELLATION_NOTICE_HOURS", 24, minimum=0, maximum=24 * 365)
+
 # Meeting links (docs/meetings.md): how a new lesson gets its meet link when nobody typed one.
 # none: typed by hand; jitsi: a new room on TUTORDESK_JITSI_DOMAIN; google: a Google Meet link made
 # through the Google Calendar API by the worker, as the tutor (a service account with domain-wide

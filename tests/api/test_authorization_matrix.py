@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import ApiClient, token_for
-from tests.factories import make_match, make_package, make_session
+from tests.factories import make_match, make_package, make_request, make_session
 from tests.helpers import bring_to_status, snapshot
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
@@ -90,6 +90,11 @@ READS = {
         "/audit-logs",
         {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
     ),
+    # Requests (CONTRACT §11): each sees their own (a tutor: those they were matched to).
+    "requests": (
+        "/requests",
+        {"anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 200, "admin": 200},
+    ),
 }
 
 
@@ -143,6 +148,17 @@ def _writes(world):
             {"match_id": str(world["foreign_match"].id), "scheduled_start_at": start, "duration_minutes": 60},
         ),
         "create_package": ("/packages", {"request_id": str(world["match"].request_id), "sessions_total": 3}),
+        # Requests and matches (CONTRACT §11): admins only.
+        "create_request": ("/requests", {"student_id": str(world["own"].student_id), "subject": "Chemistry"}),
+        "create_match": (
+            "/matches",
+            {"request_id": str(make_request().id), "tutor_id": str(world["match"].tutor_id)},
+        ),
+        "end_match": (f"/matches/{world['match'].id}/end", {"reason": "r"}),
+        "reassign_match": (
+            f"/matches/{world['match'].id}/reassign",
+            {"tutor_id": str(world["foreign_match"].tutor_id), "reason": "r"},
+        ),
     }
 
 
@@ -160,6 +176,10 @@ WRITES = {
         "admin": 201,
     },
     "create_package": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+    "create_request": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+    "create_match": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 201},
+    "end_match": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
+    "reassign_match": {"anonymous": 401, "student": 403, "tutor": 403, "other_tutor": 403, "admin": 200},
 }
 
 
@@ -182,3 +202,56 @@ def test_every_write_answers_each_persona_and_refusals_change_no_row(world, writ
             assert Session.objects.count() == len(before["sessions"]) + 1
         if write == "create_package":
             assert Package.objects.count() == len(before["packages"]) + 1
+
+
+# Cancelling one lesson (CONTRACT §12): its tutor, an admin, its student or a guardian of the student;
+# whoever may not see it finds none. Both lessons start in three days, outside the notice window.
+CANCEL_PERSONAS = [*PERSONAS, "guardian", "other_guardian"]
+CANCELS = {
+    "cancel_own": {
+        "anonymous": 401, "student": 200, "tutor": 200, "other_tutor": 404, "admin": 200,
+        "guardian": 200, "other_guardian": 404,
+    },
+    "cancel_foreign": {
+        "anonymous": 401, "student": 404, "tutor": 404, "other_tutor": 200, "admin": 200,
+        "guardian": 404, "other_guardian": 200,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", CANCEL_PERSONAS)
+@pytest.mark.parametrize("write", list(CANCELS))
+@pytest.mark.parametrize("with_key", [False, True], ids=["no-key", "key"])
+def test_every_cancel_answers_each_persona_and_refusals_change_no_row(
+    tutor, other_tutor, student, admin, match, package, write, persona, with_key
+):
+    from tests.factories import UserFactory
+    from tutordesk.accounts.models import Guardianship, Role
+
+    in_three_days = timezone.now() + timedelta(days=3)
+    own = make_session(match=match, scheduled_start_at=in_three_days)
+    foreign_match = make_match(tutor=other_tutor)
+    foreign = make_session(match=foreign_match, scheduled_start_at=in_three_days)
+    guardian = UserFactory(role=Role.GUARDIAN)
+    Guardianship.objects.create(guardian=guardian, student=student)
+    other_guardian = UserFactory(role=Role.GUARDIAN)
+    Guardianship.objects.create(guardian=other_guardian, student=foreign_match.request.student)
+    people = {
+        "student": student, "tutor": tutor, "other_tutor": other_tutor, "admin": admin,
+        "guardian": guardian, "other_guardian": other_guardian,
+    }  # fmt: skip
+    client = ApiClient(token_for(people[persona])) if persona in people else ApiClient()
+    session = own if write == "cancel_own" else foreign
+
+    before = business_rows()
+    response = client.post(
+        f"/sessions/{session.id}/cancel", {"reason": "r"}, key="matrix-key" if with_key else None
+    )
+    expected = CANCELS[write][persona]
+    assert response.status_code == expected, (write, persona, response.content[:300])
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert business_rows() == before
+    else:
+        assert Session.objects.get(pk=session.pk).status == "rescheduled"
+        assert Session.objects.count() == len(before["sessions"])

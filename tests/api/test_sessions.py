@@ -313,3 +313,15 @@ def test_an_unknown_or_malformed_session_id_is_not_found(admin_api):
     assert_problem(admin_api.get("/sessions/7c9e6679-7425-40de-944b-e07fc1f90ae7"), 404, "not_found")
     assert_problem(admin_api.get("/sessions/not-a-uuid"), 404, "not_found")
     assert_problem(admin_api.post("/sessions/not-a-uuid/status", {"status": "done"}), 404, "not_found")
+
+
+# No lesson in the past by accident (CONTRACT §12).
+def test_a_tutor_cannot_schedule_a_lesson_in_the_past_but_an_admin_can(tutor_api, admin_api, match):
+    body = {
+        "match_id": str(match.id),
+        "scheduled_start_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+        "duration_minutes": 60,
+    }
+    refused = assert_problem(tutor_api.post("/sessions", body), 422, "validation_error")
+    assert refused["field"] == "scheduled_start_at"
+    assert admin_api.post("/sessions", body).status_code == 201

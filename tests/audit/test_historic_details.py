@@ -80,8 +80,49 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     ],
     "package_created": [{"request_id": U1, "sessions_total": 10}],
     "request_created": [{"student_id": U1, "subject": "Chemistry (A-level)"}],
-    "match_created": [{"request_id": U1, "tutor_id": U2}],
-    "match_ended": [{"request_id": U1, "tutor_id": U2, "status": "ended"}],
+    "match_created": [
+        {"request_id": U1, "tutor_id": U2},
+        {
+            "request_id": U1,
+            "tutor_id": U2,
+            "replaces_match_id": U3,
+            "replaces_tutor_id": U1,
+            "reason": "Tutor moved away",
+        },
+    ],
+    "match_ended": [
+        {"request_id": U1, "tutor_id": U2, "status": "ended"},
+        {
+            "request_id": U1,
+            "tutor_id": U2,
+            "status": "ended",
+            "reason": "Student finished the course",
+            "sessions_taken_off": 3,
+        },
+    ],
+    "session_match_ended": [
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "package_id": None,
+            "sessions_used_after": None,
+            "match_id": U1,
+            "reason": "Student finished the course",
+        }
+    ],
+    "session_reassigned": [
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "package_id": None,
+            "sessions_used_after": None,
+            "from_tutor_id": U1,
+            "tutor_id": U2,
+            "match_id": U3,
+            "replacement_session_id": U3,
+            "reason": "Tutor moved away",
+        }
+    ],
     "user_created": [
         {
             "email": "ana@example.test",
@@ -123,6 +164,24 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
         {"user_id": U1, "replaced_earlier_link": True},
     ],
     "calendar_feed_revoked": [{"user_id": U1}],
+    "session_cancelled": [
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "cancelled_by": U1,
+            "cancelled_by_role": "guardian",
+            "reason": "Exam week",
+            "notice_hours": 30.5,
+        },
+        {
+            "from_status": "scheduled",
+            "status": "rescheduled",
+            "cancelled_by": U1,
+            "cancelled_by_role": "tutor",
+            "reason": "Ill",
+            "notice_hours": 1.0,
+        },
+    ],
     "session_details_updated": [
         {"changes": {"duration_minutes": {"from": 60, "to": 90}}},
         {"changes": {"meet_link": {"from": None, "to": "https://meet.example.com/abc"}}},

@@ -166,3 +166,10 @@ def test_a_refused_import_leaves_the_database_as_it_was(admin):
         import_csv(actor=admin, data=data, dry_run=False)
     assert User.objects.filter(email="ann@example.com").count() == 0
     assert snapshot() == before
+
+
+def test_a_deactivated_tutor_refuses_the_row(admin, tutor):
+    User.objects.filter(pk=tutor.pk).update(is_active=False)
+    data = enrolment_file(f"ann@example.com,Ann,,Maths,{tutor.email},{tutor.name},,10,,")
+    errors = import_csv(actor=admin, data=data, dry_run=True).dry_run_dict()["errors"]
+    assert [(e["row"], e["column"], e["code"]) for e in errors] == [(2, "tutor_email", "inactive_tutor")]

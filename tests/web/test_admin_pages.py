@@ -70,7 +70,12 @@ def test_packages_show_used_over_total_per_request(admin_client_, past_session, 
 def test_an_admin_adds_a_package_once_even_when_the_form_is_posted_twice(
     admin, admin_client_, match, package
 ):
-    data = {"sessions_total": "5", "idempotency_key": str(uuid.uuid4()), "next": "/packages/"}
+    data = {
+        "sessions_total": "5",
+        "idempotency_key": str(uuid.uuid4()),
+        "next": "/packages/",
+        "confirm": "yes",
+    }
     first = admin_client_.post(f"/requests/{match.request_id}/packages/", data)
     second = admin_client_.post(f"/requests/{match.request_id}/packages/", data)
     assert first.status_code == second.status_code == 302
@@ -81,7 +86,8 @@ def test_an_admin_adds_a_package_once_even_when_the_form_is_posted_twice(
 
 def test_a_package_outside_1_to_500_is_refused(admin_client_, match):
     admin_client_.post(
-        f"/requests/{match.request_id}/packages/", {"sessions_total": "501", "idempotency_key": "k"}
+        f"/requests/{match.request_id}/packages/",
+        {"sessions_total": "501", "idempotency_key": "k", "confirm": "yes"},
     )
     assert not Package.objects.filter(request=match.request).exists()
 
@@ -128,7 +134,8 @@ def test_the_audit_page_filters_by_action_and_actor(
     admin_client_, tutor_client, past_session, future_session
 ):
     status_post(tutor_client, past_session, "done")
-    status_post(tutor_client, future_session, "rescheduled")
+    new_time = timezone.localtime(future_session.scheduled_start_at + timedelta(days=1))
+    status_post(tutor_client, future_session, "rescheduled", new_start_at=f"{new_time:%Y-%m-%dT%H:%M}")
     html = admin_client_.get("/audit/?action=session_status_updated&actor=tara").content.decode()
     assert html.count("data-audit-id=") == 2
     assert admin_client_.get("/audit/?actor=nobody").content.decode().count("data-audit-id=") == 0

@@ -190,7 +190,14 @@ def test_the_dashboards_offer_scheduling_to_tutors_and_admins_only(
     assert 'data-action="schedule"' not in student_client.get("/").content.decode()
 
 
-def test_a_session_in_the_past_can_be_logged_after_the_fact(tutor_client, match):
+def test_a_session_in_the_past_is_logged_after_the_fact_by_an_admin_who_confirms_it(
+    tutor_client, admin_client_, match
+):
+    """No lesson in the past by accident (CONTRACT §12): a tutor is refused, an admin confirms."""
     start = (timezone.localtime(timezone.now() - timedelta(days=1))).strftime("%Y-%m-%dT%H:%M")
     schedule(tutor_client, match, start)
+    assert not Session.objects.exists()
+    schedule(admin_client_, match, start)
+    assert not Session.objects.exists()
+    schedule(admin_client_, match, start, confirm_past="on")
     assert Session.objects.get().scheduled_start_at < timezone.now()

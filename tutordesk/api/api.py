@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from tutordesk.api import errors
 from tutordesk.api.auth import api_auth
 from tutordesk.api.routers import audit, calendar, imports, matches, me, packages, reports, sessions, webhooks
+from tutordesk.api.routers import requests as tutoring_requests
 from tutordesk.core.problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS
 from tutordesk.core.validation import contains_nul
 
@@ -89,4 +90,5 @@ api = TutordeskAPI(
 errors.install(api)
 for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks):
     api.add_router("", area.router)
+api.add_router("", tutoring_requests.router)  # requests (CONTRACT §11)
 api.add_router("", imports.router)

@@ -30,7 +30,7 @@ from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
 from tutordesk.scheduling.shapes import SessionOut
 from tutordesk.scheduling.status import SessionStatusName
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
-from tutordesk.tutoring.shapes import MatchOut
+from tutordesk.tutoring.shapes import MatchOut, RequestOut
 
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 TIME_DESCRIPTION = (
@@ -145,9 +145,43 @@ class CorrectionIn(InputSchema):
     reason: Reason = Field(description="why the recorded status was wrong; not blank")
 
 
+class CancelIn(InputSchema):
+    reason: Reason = Field(description="why the lesson is cancelled; not blank")
+
+
 class PackageCreateIn(InputSchema):
     request_id: uuid.UUID
     sessions_total: SessionsTotal
+
+
+# Requests and matches (CONTRACT §11).
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)]
+
+
+class RequestCreateIn(InputSchema):
+    student_id: uuid.UUID = Field(description="a student's id (anyone else is a validation_error)")
+    subject: Subject
+
+
+class MatchCreateIn(InputSchema):
+    request_id: uuid.UUID
+    tutor_id: uuid.UUID = Field(description="a tutor's id (anyone else is a validation_error)")
+
+
+class MatchEndIn(InputSchema):
+    reason: Reason = Field(description="why the match ends; not blank")
+
+
+class MatchReassignIn(InputSchema):
+    tutor_id: uuid.UUID = Field(
+        description="the new tutor: a tutor other than the match's own (anyone else is a validation_error)"
+    )
+    reason: Reason = Field(description="why the match moves to another tutor; not blank")
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
 class MatchPage(Schema):

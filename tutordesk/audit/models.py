@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     SESSION_STATUS_UPDATED = "session_status_updated", "Status recorded"
     SESSION_STATUS_CORRECTED = "session_status_corrected", "Status corrected"
     SESSION_DETAILS_UPDATED = "session_details_updated", "Session details changed"
+    SESSION_CANCELLED = "session_cancelled", "Lesson cancelled"
     MEETING_LINK_READY = "meeting_link_ready", "Meeting link ready"
     MEETING_LINK_FAILED = "meeting_link_failed", "Meeting link failed"
     MEETING_LINK_RETRIED = "meeting_link_retried", "Meeting link tried again"
@@ -22,6 +23,9 @@ class AuditAction(models.TextChoices):
     REQUEST_CREATED = "request_created", "Request added"
     MATCH_CREATED = "match_created", "Tutor matched"
     MATCH_ENDED = "match_ended", "Match ended"
+    # A match ended or reassigned takes its future lessons off the schedule (CONTRACT §11).
+    SESSION_MATCH_ENDED = "session_match_ended", "Taken off: match ended"
+    SESSION_REASSIGNED = "session_reassigned", "Moved to another tutor"
     USER_CREATED = "user_created", "User added"
     USER_UPDATED = "user_updated", "User changed"
     API_TOKEN_CREATED = "api_token_created", "API token created"

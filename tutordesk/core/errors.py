@@ -61,6 +61,14 @@ class SessionNotStarted(DomainError):
     title = "Session has not started yet"
 
 
+class CancellationTooLate(DomainError):
+    """A lesson cancelled after it started, or by its student or guardian inside the notice window."""
+
+    code = "cancellation_too_late"
+    status = 409
+    title = "Too late to cancel"
+
+
 class NoActivePackage(DomainError):
     code = "no_active_package"
     status = 409
@@ -71,6 +79,19 @@ class TutorDoubleBooked(DomainError):
     code = "tutor_double_booked"
     status = 409
     title = "Tutor already booked"
+
+
+# Requests and matches (CONTRACT §11).
+class RequestAlreadyMatched(DomainError):
+    code = "request_already_matched"
+    status = 409
+    title = "Request already matched"
+
+
+class MatchNotActive(DomainError):
+    code = "match_not_active"
+    status = 409
+    title = "Match has ended"
 
 
 class IdempotencyKeyInUse(DomainError):
@@ -118,8 +139,11 @@ ERRORS: dict[str, type[DomainError]] = {
         MethodNotAllowed,
         InvalidTransition,
         SessionNotStarted,
+        CancellationTooLate,
         NoActivePackage,
         TutorDoubleBooked,
+        RequestAlreadyMatched,
+        MatchNotActive,
         IdempotencyKeyInUse,
         ValidationError,
         IdempotencyKeyReused,

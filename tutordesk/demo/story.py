@@ -186,6 +186,7 @@ class _Episode:
             duration_minutes=spec.duration_minutes,
             meet_link=spec.meet_link,
             actor=tutor,
+            allow_past=True,  # the story's past lessons, told as the tutor
         )
 
     def _record(

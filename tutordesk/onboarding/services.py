@@ -144,6 +144,11 @@ def _plan(parsed: ParsedFile, sha256: str) -> ImportResult:
                     )
                 )
                 bad_rows.add(row.row)
+            elif user is not None and person.role == "tutor" and not user.is_active:
+                errors.append(
+                    CellError(row.row, "tutor_email", "inactive_tutor", f"{person.email} is deactivated")
+                )
+                bad_rows.add(row.row)
     errors.sort(key=lambda e: (e.row, e.column))
     repeat = Import.objects.filter(sha256=sha256).exists()
     new_users = {email for email in people if email not in found.users}

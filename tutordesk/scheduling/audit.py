@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
+from tutordesk.accounts.models import Role
 from tutordesk.audit.details import AuditDetails, FromTo, Instant, Names, when_text
 from tutordesk.audit.models import AuditAction, AuditEntity
 from tutordesk.scheduling.status import PackageMove, package_move, status_label
@@ -100,3 +102,63 @@ class SessionDetailsUpdated(AuditDetails):
             else:
                 parts.append(f"the meet link changed to {link.after}")
         return "Changed " + (" and ".join(parts) or "nothing")
+
+
+class SessionCancelled(StatusChangeDetails):
+    """One lesson taken off the schedule by its tutor, an admin, its student or a guardian of the
+    student (CONTRACT §12): `rescheduled`, nothing charged, no replacement."""
+
+    action = AuditAction.SESSION_CANCELLED
+    entity = AuditEntity.SESSION
+
+    cancelled_by: uuid.UUID
+    # The canceller's role then (a person's role may change later; the row keeps what it was).
+    cancelled_by_role: str
+    reason: str
+    # Hours between the cancellation and the lesson's start, to one decimal.
+    notice_hours: float
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.cancelled_by,)
+
+    def words(self, names: Names) -> str:
+        role = Role(self.cancelled_by_role).label if self.cancelled_by_role in Role.values else "someone"
+        hours = f"{self.notice_hours:g}"
+        notice = f"{hours} hour's notice" if hours == "1" else f"{hours} hours' notice"
+        return f"Cancelled by {names(self.cancelled_by)} ({role.lower()}), {notice}: {self.reason}"
+
+
+class SessionMatchEnded(StatusChangeDetails):
+    """An upcoming lesson taken off the schedule because its match ended (CONTRACT §11):
+    `rescheduled`, nothing charged, no replacement."""
+
+    action = AuditAction.SESSION_MATCH_ENDED
+    entity = AuditEntity.SESSION
+
+    match_id: uuid.UUID
+    reason: str = ""
+
+    def words(self, names: Names) -> str:
+        text = f"Taken off the schedule ({status_label(self.status)}): the match ended"
+        return text + (f". Reason: {self.reason}" if self.reason else "")
+
+
+class SessionReassigned(StatusChangeDetails):
+    """An upcoming lesson moved to another tutor at the same time (CONTRACT §11): this one
+    `rescheduled`, its replacement under the new match."""
+
+    action = AuditAction.SESSION_REASSIGNED
+    entity = AuditEntity.SESSION
+
+    from_tutor_id: uuid.UUID
+    tutor_id: uuid.UUID
+    match_id: uuid.UUID  # the new match
+    replacement_session_id: uuid.UUID
+    reason: str = ""
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.from_tutor_id, self.tutor_id)
+
+    def words(self, names: Names) -> str:
+        text = f"Moved from {names(self.from_tutor_id)} to {names(self.tutor_id)} at the same time"
+        return text + (f". Reason: {self.reason}" if self.reason else "")

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 
@@ -31,6 +32,7 @@ from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
 from tutordesk.core.db.rows import fetch_models, select_list, update_if
 from tutordesk.core.errors import (
+    CancellationTooLate,
     InvalidTransition,
     NoActivePackage,
     NotFound,
@@ -42,6 +44,7 @@ from tutordesk.core.validation import clean_aware_datetime, clean_int, clean_mee
 from tutordesk.events.models import EventType
 from tutordesk.events.services import NewEvent, events_record, package_balance_events
 from tutordesk.scheduling.audit import (
+    SessionCancelled,
     SessionCreated,
     SessionDetailsUpdated,
     SessionStatusCorrected,
@@ -222,6 +225,78 @@ def session_correct_status(
     return change
 
 
+def cancellation_notice_hours() -> int:
+    """How many hours before the start a student or guardian must cancel (0: until it starts)."""
+    return int(settings.CANCELLATION_NOTICE_HOURS)
+
+
+def cancel_refusal(
+    *, status: str, starts_at: datetime, actor: User, now: datetime | None = None
+) -> str | None:
+    """Why `actor` may not cancel a lesson in `status` starting at `starts_at`, in words; None
+    when they may.
+
+    The one statement of §12's rules, read by the service and by the pages (which offer the Cancel
+    action only where this is None). Visibility is the caller's business: the service looks the
+    session up as the actor sees it, and pages only list sessions their viewer may see.
+    """
+    if status != SessionStatus.SCHEDULED:
+        label = SESSION_STATUS_LABELS.get(status, status)
+        return f"This lesson is already {label}; only an upcoming lesson can be cancelled"
+    now = now or clock.now()
+    if now >= starts_at:
+        return "This lesson has started; record what happened instead of cancelling it"
+    if actor.is_student or actor.is_guardian:
+        notice = cancellation_notice_hours()
+        if starts_at - now < timedelta(hours=notice):
+            return f"Lessons can be cancelled here up to {notice} hours before they start; ask the tutor"
+    return None
+
+
+@transaction.atomic(savepoint=False)
+def session_cancel(*, session_id: uuid.UUID | str, reason: str, actor: User) -> StatusChange:
+    """Take one scheduled lesson off the schedule (CONTRACT §12): its tutor, an admin, its student or
+    a guardian of the student, before it starts (a student or guardian with the notice the setting
+    asks). It becomes `rescheduled` with no charge and no replacement, audited as a cancellation with
+    who cancelled, the reason and the notice given; its events are those of any status change."""
+    reason = clean_text(reason, field="reason", max_length=MAX_REASON_LENGTH, required=True).strip()
+
+    session = _lock_session(session_id)
+    # Whoever may not see the session finds none (a guardian of another student, another tutor).
+    require(session_is_visible(session, actor), NotFound, "No such session")
+    if session.status != SessionStatus.SCHEDULED:
+        raise InvalidTransition(
+            f"This lesson is already {session.status_label}; only an upcoming lesson can be cancelled",
+            current_status=session.status,
+        )
+    now = clock.now()
+    refusal = cancel_refusal(
+        status=session.status, starts_at=session.scheduled_start_at, actor=actor, now=now
+    )
+    if refusal is not None:
+        raise CancellationTooLate(refusal)
+
+    from_status = session.status
+    status = SessionStatus.RESCHEDULED
+    _write_status(session, from_status=from_status, status=status, package_id=None, updated_by=actor)
+    notice = session.scheduled_start_at - now
+    audit_log_write(
+        actor=actor,
+        entity_id=session.id,
+        details=SessionCancelled(
+            from_status=from_status,
+            status=status,
+            cancelled_by=actor.id,
+            cancelled_by_role=actor.role,
+            reason=reason,
+            notice_hours=round(notice.total_seconds() / 3600, 1),
+        ),
+    )
+    change = StatusChange(session=session, from_status=from_status, charge=None, replacement_session=None)
+    _record_events(EventType.SESSION_STATUS_UPDATED, change)
+    return change
+
+
 @transaction.atomic(savepoint=False)
 def session_create(
     *,
@@ -230,9 +305,16 @@ def session_create(
     duration_minutes: int,
     actor: User,
     meet_link: str | None = None,
+    allow_past: bool | None = None,
 ) -> Session:
-    """Schedule a lesson for a match; the tutor may not be booked twice at once."""
+    """Schedule a lesson for a match; the tutor may not be booked twice at once.
+
+    A lesson that starts in the past is a back-fill: only an admin records one (`allow_past`
+    defaults to whether the actor is an admin; the demo's story passes True to tell its past)."""
     scheduled_start_at = clean_aware_datetime(scheduled_start_at, field="scheduled_start_at")
+    if allow_past is None:
+        allow_past = actor.is_admin
+    ensure_not_past(scheduled_start_at, allow_past=allow_past, field="scheduled_start_at")
     clean_int(
         duration_minutes, field="duration_minutes", minimum=MIN_DURATION_MINUTES, maximum=MAX_DURATION_MINUTES
     )
@@ -258,6 +340,7 @@ def session_create(
         duration_minutes=duration_minutes,
         meet_link=meet_link,
         actor=actor,
+        allow_past=allow_past,
     )
     audit_log_write(
         actor=actor,
@@ -459,6 +542,7 @@ def _create_replacement(session: Session, new_start_at: datetime, actor: User) -
         duration_minutes=session.duration_minutes,
         meet_link=session.meet_link,
         actor=actor,
+        allow_past=False,
         rescheduled_from=session,
     )
 
@@ -471,6 +555,7 @@ def new_session(
     duration_minutes: int,
     meet_link: str | None,
     actor: User,
+    allow_past: bool = False,
     rescheduled_from: Session | None = None,
 ) -> Session:
     """The one place a session row is made: a lone booking, a reschedule's replacement, and every
@@ -479,7 +564,12 @@ def new_session(
     writes the audit row and events of its change.
 
     The meet link comes from the meeting provider when nobody typed one (links.py): a link typed
-    by hand always wins; a replacement keeps the original's link."""
+    by hand always wins; a replacement keeps the original's link.
+
+    No lesson starts in the past by accident: unless `allow_past` (an admin back-filling one,
+    decided by the caller from the actor's role) a start at or before now is a `validation_error`
+    on `scheduled_start_at`."""
+    ensure_not_past(start, allow_past=allow_past, field="scheduled_start_at")
     link = link_provider().new_session_link(
         tutor_id=match.tutor_id, meet_link=meet_link, rescheduled_from=rescheduled_from
     )
@@ -497,3 +587,15 @@ def new_session(
     if link.then is not None:
         link.then(session)
     return session
+
+
+def ensure_not_past(start: datetime, *, allow_past: bool, field: str) -> None:
+    """`validation_error` (reason `in_past`) on `field` for a start that is not in the future,
+    unless `allow_past`."""
+    require(
+        allow_past or start > clock.now(),
+        ValidationError,
+        f"{field} is in the past; only an admin can record a lesson that has already started",
+        field=field,
+        reason="in_past",
+    )

@@ -58,6 +58,7 @@ def requests_matched_create_many(*, actor: User, items: Sequence[NewMatchedReque
         require(
             item.tutor.is_tutor, ValidationError, "Only a tutor can be matched to a request", field="tutor"
         )
+        require(item.tutor.is_active, ValidationError, "This tutor's account is deactivated", field="tutor")
         require(
             0 < len(item.subject) <= 200, ValidationError, "subject must be 1–200 characters", field="subject"
         )

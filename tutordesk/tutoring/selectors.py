@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from tutordesk.accounts.models import User
 from tutordesk.accounts.selectors import students_of_guardian
 from tutordesk.core.errors import Forbidden, NotFound
-from tutordesk.tutoring.models import Match, Package
+from tutordesk.tutoring.models import Match, Package, TutoringRequest
 
 
 def packages_visible_to(user: User) -> QuerySet[Package]:
@@ -78,3 +78,37 @@ def package_get(*, package_id: uuid.UUID | str, user: User) -> Package:
         return packages_visible_to(user).get(pk=package_id)
     except (Package.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such package") from exc
+
+
+def requests_visible_to(user: User) -> QuerySet[TutoringRequest]:
+    """Admins see every request; students their own; guardians their students'; tutors the
+    requests they have been matched to (ended matches included: they taught those lessons)."""
+    requests = TutoringRequest.objects.all()
+    if user.is_admin:
+        return requests
+    if user.is_student:
+        return requests.filter(student_id=user.id)
+    if user.is_guardian:
+        return requests.filter(student_id__in=students_of_guardian(user).values("student_id"))
+    if user.is_tutor:
+        return requests.filter(id__in=Match.objects.filter(tutor_id=user.id).values("request_id"))
+    return requests.none()
+
+
+def request_get(*, request_id: uuid.UUID | str, user: User) -> TutoringRequest:
+    """The request if this user may see it; NotFound otherwise."""
+    try:
+        return requests_visible_to(user).select_related("student").get(pk=request_id)
+    except (TutoringRequest.DoesNotExist, DjangoValidationError, ValueError) as exc:
+        raise NotFound("No such request") from exc
+
+
+def match_get(*, match_id: uuid.UUID | str, user: User) -> Match:
+    """The match if this user may see it (admins: every match; tutors: their own); NotFound
+    otherwise, students included."""
+    try:
+        if not (user.is_admin or user.is_tutor):
+            raise Match.DoesNotExist
+        return matches_visible_to(user).select_related("tutor").get(pk=match_id)
+    except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
+        raise NotFound("No such match") from exc

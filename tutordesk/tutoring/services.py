@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 
 from tutordesk.accounts.access import require_admin
-from tutordesk.accounts.models import User
+from tutordesk.accounts.models import Role, User
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core.db.rows import fetch_models, select_list, stamp_assignments, stamp_values
-from tutordesk.core.errors import NotFound, ValidationError, require
+from tutordesk.core.errors import NotFound, RequestAlreadyMatched, ValidationError, require
 from tutordesk.core.validation import clean_int, clean_text
 from tutordesk.events.models import EventType
 from tutordesk.events.services import NewEvent, events_record
@@ -28,7 +28,7 @@ def request_create(*, student: User, subject: str, actor: User) -> TutoringReque
     """An admin records a student's request for tutoring in one subject."""
     require_admin(actor, "add a tutoring request")
     require(
-        student.is_student, ValidationError, "Only a student can have a tutoring request", field="student"
+        student.is_student, ValidationError, "Only a student can have a tutoring request", field="student_id"
     )
     subject = clean_text(subject, field="subject", max_length=200, required=True).strip()
     request = TutoringRequest.objects.create(student=student, subject=subject)
@@ -41,33 +41,54 @@ def request_create(*, student: User, subject: str, actor: User) -> TutoringReque
 
 
 @transaction.atomic(savepoint=False)
-def match_create(*, request: TutoringRequest, tutor: User, actor: User) -> Match:
-    """An admin assigns a tutor to a request; a request has one active match at a time."""
+def match_create(
+    *,
+    request: TutoringRequest,
+    tutor: User,
+    actor: User,
+    replaces: Match | None = None,
+    reason: str | None = None,
+) -> Match:
+    """An admin assigns a tutor to a request; a request has one active match at a time
+    (`request_already_matched`). `replaces`: the match this one takes over from (a reassignment)."""
     require_admin(actor, "match a tutor to a request")
-    require(tutor.is_tutor, ValidationError, "Only a tutor can be matched to a request", field="tutor")
+    require(tutor.is_tutor, ValidationError, "Only a tutor can be matched to a request", field="tutor_id")
+    require(tutor.is_active, ValidationError, "This tutor's account is deactivated", field="tutor_id")
     request = TutoringRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     require(
         not Match.objects.filter(request=request, status=Match.Status.ACTIVE).exists(),
-        ValidationError,
+        RequestAlreadyMatched,
         "This request already has an active match; end it first",
-        field="request",
     )
     match = Match.objects.create(request=request, tutor=tutor)
     TutoringRequest.objects.filter(pk=request.pk).update(status=TutoringRequest.Status.MATCHED)
     audit_log_write(
         actor=actor,
         entity_id=match.id,
-        details=MatchCreated(request_id=request.id, tutor_id=tutor.id),
+        details=MatchCreated(
+            request_id=request.id,
+            tutor_id=tutor.id,
+            replaces_match_id=replaces.id if replaces else None,
+            replaces_tutor_id=replaces.tutor_id if replaces else None,
+            reason=reason,
+        ),
     )
     return match
 
 
 @transaction.atomic(savepoint=False)
-def match_end(*, match_id: uuid.UUID | str, actor: User) -> bool:
+def match_end(
+    *,
+    match_id: uuid.UUID | str,
+    actor: User,
+    reason: str | None = None,
+    sessions_taken_off: int | None = None,
+) -> bool:
     """An admin ends a match: no new sessions for it, and its request is open for a new tutor.
 
-    Sessions already scheduled stay as they are (an admin records or corrects them as usual).
-    Returns False when the match had ended already (nothing written).
+    Its lessons are not touched here: `scheduling.matches` takes the upcoming ones off the schedule
+    (or moves them to the new tutor) in the same transaction and says how many. Returns False when
+    the match had ended already (nothing written).
     """
     require_admin(actor, "end a match")
     try:
@@ -84,9 +105,49 @@ def match_end(*, match_id: uuid.UUID | str, actor: User) -> bool:
     audit_log_write(
         actor=actor,
         entity_id=match.id,
-        details=MatchEnded(request_id=match.request_id, tutor_id=match.tutor_id),
+        details=MatchEnded(
+            request_id=match.request_id,
+            tutor_id=match.tutor_id,
+            reason=reason,
+            sessions_taken_off=sessions_taken_off,
+        ),
     )
     return True
+
+
+def person_for(*, user_id: uuid.UUID | str, field: str, role: str) -> User:
+    """The user a request body names in `field`, who must have `role`: nobody by that id is
+    `not_found` (as for any id), someone of another role a validation error naming the field."""
+    try:
+        user = User.objects.filter(pk=user_id).first()
+    except (DjangoValidationError, ValueError):
+        user = None
+    require(user is not None, NotFound, f"No such {role}")
+    assert user is not None
+    require(user.role == role, ValidationError, f"{field} must name a {role}", field=field)
+    return user
+
+
+@transaction.atomic(savepoint=False)
+def request_create_for(*, student_id: uuid.UUID | str, subject: str, actor: User) -> TutoringRequest:
+    """`request_create` for the student a form or an API body names by id."""
+    require_admin(actor, "add a tutoring request")
+    student = person_for(user_id=student_id, field="student_id", role=Role.STUDENT)
+    return request_create(student=student, subject=subject, actor=actor)
+
+
+@transaction.atomic(savepoint=False)
+def match_create_for(*, request_id: uuid.UUID | str, tutor_id: uuid.UUID | str, actor: User) -> Match:
+    """`match_create` for the request and tutor a form or an API body names by id."""
+    require_admin(actor, "match a tutor to a request")
+    try:
+        request = TutoringRequest.objects.filter(pk=request_id).first()
+    except (DjangoValidationError, ValueError):
+        request = None
+    require(request is not None, NotFound, "No such request")
+    assert request is not None
+    tutor = person_for(user_id=tutor_id, field="tutor_id", role=Role.TUTOR)
+    return match_create(request=request, tutor=tutor, actor=actor)
 
 
 @transaction.atomic(savepoint=False)

@@ -1,4 +1,4 @@
-"""The JSON shapes of packages and matches (CONTRACT §4 `Package`, `Match`)."""
+"""The JSON shapes of requests, packages and matches (CONTRACT §4 `Package`, `Match`; §11 `Request`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Literal
 from typing_extensions import TypedDict
 
 from tutordesk.core.shapes import IsoDateTime, UuidText, time_text
-from tutordesk.tutoring.models import Match, Package
+from tutordesk.tutoring.models import Match, Package, TutoringRequest
 
 
 class PackageOut(TypedDict):
@@ -28,6 +28,24 @@ class MatchOut(TypedDict):
     student_id: UuidText
     subject: str
     status: Literal["active", "ended"]
+
+
+class RequestOut(TypedDict):
+    id: UuidText
+    student_id: UuidText
+    subject: str
+    status: Literal["open", "matched", "closed"]
+    created_at: IsoDateTime
+
+
+def request_dict(request: TutoringRequest) -> RequestOut:
+    return {
+        "id": str(request.id),
+        "student_id": str(request.student_id),
+        "subject": request.subject,
+        "status": request.status,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
+        "created_at": time_text(request.created_at),
+    }
 
 
 def package_dict(package: Package) -> PackageOut:
@@ -53,3 +71,9 @@ def match_dict(match: Match) -> MatchOut:
         "subject": match.request.subject,
         "status": match.status,  # type: ignore[typeddict-item]  # django-stubs types a choices CharField as str; a CHECK constraint holds the values
     }
+
+
+class ReassignmentOut(TypedDict):
+    ended: MatchOut
+    match: MatchOut
+    moved: int

@@ -143,10 +143,29 @@ class StatusUpdateForm(IdempotentForm):
         # The new time belongs to a reschedule only; other buttons of the same form ignore it.
         if data.get("status") != SessionStatus.RESCHEDULED:
             data["new_start_at"] = None
+        elif data.get("new_start_at") is None and "new_start_at" not in self.errors:
+            # A reschedule from the pages moves the lesson; taking it off the schedule is Cancel.
+            self.add_error(
+                "new_start_at",
+                forms.ValidationError(
+                    "Choose the new time. To take the lesson off the schedule without a new time, use Cancel.",
+                    code="required",
+                ),
+            )
         notes = data.get("tutor_notes")
         if notes is not None and not notes.strip():
             data["tutor_notes"] = None  # blank notes keep whatever the session already has
         return data
+
+
+class CancelForm(IdempotentForm):
+    """Cancel one lesson (CONTRACT §12): a reason is required."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=MAX_REASON_LENGTH,
+        error_messages={"required": "Say why the lesson is cancelled."},
+    )
 
 
 class CorrectionForm(IdempotentForm):
@@ -181,6 +200,8 @@ class ScheduleForm(IdempotentForm):
         initial=60,
         widget=forms.NumberInput(attrs={"step": 5}),
     )
+    # An admin back-filling a lesson that has already started confirms it (a tutor cannot).
+    confirm_past = forms.BooleanField(label="This lesson is in the past — record it anyway", required=False)
     meet_link = forms.CharField(
         label="Meet link (optional)",
         required=False,

@@ -21,13 +21,17 @@ MESSAGES: dict[str, str] = {
     "session_not_started": "This session hasn't started yet. You can record an outcome once it has.",
     "no_active_package": "This student has no sessions left — ask an admin to add a package.",
     "tutor_double_booked": "The tutor already has another session at that time. Pick a different time.",
+    "request_already_matched": "This request already has a tutor. End that match or reassign it instead.",
+    "match_not_active": "This match has already ended. Reload the page.",
     "idempotency_key_in_use": "This change is still being saved. Reload the page in a moment.",
     "idempotency_key_reused": "This form was already used for a different change. Reload the page and try again.",
+    "cancellation_too_late": "It is too late to cancel this lesson here.",
     "service_unavailable": "Tutordesk cannot reach its database right now; nothing was changed. Try again shortly.",
 }
 
 REASONS: dict[str, str] = {
     "not_in_future": "The new time must be in the future.",
+    "in_past": "That time is in the past. Pick a time from now on (an admin can record a past lesson).",
     "only_with_rescheduled": "A new time goes only with a reschedule.",
     "match_ended": "This match has ended, so no sessions can be added to it. Ask an admin to set up a new one.",
     "meeting_link_not_failed": "Only a meeting link that could not be made can be tried again; reload the page.",

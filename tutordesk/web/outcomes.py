@@ -29,6 +29,9 @@ class Refused(Outcome):
     # The session is not there for this user (404) or not theirs to change (403): the page
     # answers with that status instead of showing `error`.
     refused: Literal["not_found", "forbidden"] | None = None
+    # Every clash of a change that books several lessons at once (a reassignment), as the API's
+    # `conflicts`: {scheduled_start_at, conflicting_session_id, conflicting_start_at}.
+    conflicts: list[dict[str, str | None]] | None = None
 
 
 class Done(Outcome):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutordesk.accounts.models import Role, User
+from tutordesk.core import clock
 from tutordesk.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, TutorDoubleBooked
 from tutordesk.core.errors import ValidationError as DomainValidationError
 from tutordesk.core.idempotency import is_valid_key
@@ -29,6 +30,9 @@ from tutordesk.meetings.services import meeting_link_retry
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.selectors import sessions_visible_to
 from tutordesk.scheduling.services import (
+    cancel_refusal,
+    cancellation_notice_hours,
+    session_cancel,
     session_correct_status,
     session_create,
     session_update_details,
@@ -39,6 +43,7 @@ from tutordesk.tutoring.selectors import sessions_left_by_request, sessions_left
 from tutordesk.web import queries
 from tutordesk.web.forms import (
     BulkStatusForm,
+    CancelForm,
     CorrectionForm,
     ScheduleForm,
     SessionDetailsForm,
@@ -79,7 +84,7 @@ def hx_redirect(url: str) -> HttpResponse:
 # ---------------------------------------------------------------- the session page
 
 
-@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT)
+@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT, Role.GUARDIAN)
 @require_GET
 def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Everything about one session, and its timeline: every audit row about it, in words."""
@@ -119,8 +124,82 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> 
             "nav": "dashboard",
             "link": link_status(session.id),
             "details_form": details_form,
+            **_cancel_context(session, user),
         },
     )
+
+
+def _cancel_context(session: Session, user: User) -> dict[str, Any]:
+    """Whether the page offers Cancel (only where the rules of §12 let this viewer), and if not,
+    for an upcoming lesson, why not in words."""
+    refusal = cancel_refusal(status=session.status, starts_at=session.scheduled_start_at, actor=user)
+    return {
+        "may_cancel": refusal is None,
+        "cancel_refusal": refusal if session.status == SessionStatus.SCHEDULED else None,
+        "notice_hours": cancellation_notice_hours(),
+    }
+
+
+# ---------------------------------------------------------------- cancelling one lesson
+
+
+@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT, Role.GUARDIAN)
+@require_http_methods(["GET", "POST"])
+def session_cancel_view(request: AuthenticatedHttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """Cancel one lesson with a reason: its tutor, an admin, its student or a guardian of the
+    student, within the rules of §12 (the same service and refusals as
+    `POST /api/v1/sessions/{id}/cancel`). GET is the slide-over's form."""
+    user = request.user
+    session = visible_session_or_404(request, session_id)
+    if request.method == "GET":
+        if not in_panel(request):
+            return redirect(reverse("web:session", args=[session.id]) + "#cancel")
+        session = queries.session_rows(Session.objects.filter(pk=session.pk)).get()
+        return _render_cancel(request, session)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _cancel_answer(request, session, Refused(error=first_error(form)))
+    data = form.cleaned_data
+
+    def change() -> Done:
+        session_cancel(session_id=session_id, reason=data["reason"], actor=user)
+        return Done(notice=f"Cancelled: {session_words(session, user)}.")
+
+    outcome = once(
+        request,
+        key=data["idempotency_key"],
+        payload=form_payload(data),
+        answer=Done,
+        change=change,
+        on_error=lambda error: Refused(
+            error=error.detail + "." if error.code == "cancellation_too_late" else error_message(error)
+        ),
+    )
+    return _cancel_answer(request, session, outcome)
+
+
+def _render_cancel(request: AuthenticatedHttpRequest, session: Session, error: str = "") -> HttpResponse:
+    context = {
+        "s": session,
+        "error": error,
+        "next_url": back_url(request),
+        "notice_hours": cancellation_notice_hours(),
+    }
+    return render(request, "web/partials/cancel_form.html", context)
+
+
+def _cancel_answer(
+    request: AuthenticatedHttpRequest, session: Session, outcome: Done | Refused
+) -> HttpResponse:
+    if isinstance(outcome, Refused):
+        if in_panel(request):
+            session = queries.session_rows(Session.objects.filter(pk=session.pk)).get()
+            return _render_cancel(request, session, outcome.error)
+        messages.error(request, outcome.error, extra_tags="cancel-refused")
+        return redirect(back_url(request))
+    messages.success(request, outcome.notice)
+    target = back_url(request)
+    return hx_redirect(target) if request.htmx else redirect(target)
 
 
 # ---------------------------------------------------------------- a lesson's details and its link
@@ -209,8 +288,10 @@ def _render_schedule(
     error: str = "",
     conflict: str = "",
     status: int = 200,
+    ask_past: bool = False,
 ) -> HttpResponse:
     context = {
+        "ask_past": ask_past,
         "form": form,
         "error": error,
         "conflict_id": conflict,
@@ -233,6 +314,12 @@ def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_schedule(request, form)
     data = form.cleaned_data
+    if user.is_admin and data["scheduled_start_at"] <= clock.now() and not data["confirm_past"]:
+        # No lesson in the past by accident: an admin back-filling one says so (a tutor cannot).
+        form.add_error(
+            "scheduled_start_at", "This lesson is in the past. Tick the box below to record it anyway."
+        )
+        return _render_schedule(request, form, ask_past=True)
 
     def change() -> Scheduled:
         session = session_create(
@@ -244,10 +331,13 @@ def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return Scheduled(session_id=session.id)
 
+    # The confirmation of a past lesson is no part of what was asked (an answer stored before the
+    # box existed still replays).
+    payload = {name: value for name, value in form_payload(data).items() if name != "confirm_past"}
     outcome = once(
         request,
         key=data["idempotency_key"],
-        payload=form_payload(data),
+        payload=payload,
         answer=Scheduled,
         change=change,
         on_error=_schedule_error,

@@ -17,6 +17,7 @@ from django.db.models import Q
 from tutordesk.audit.details import AuditDetails, Names, details_of
 from tutordesk.audit.models import AuditEntity, AuditLog
 from tutordesk.scheduling.audit import (
+    SessionCancelled,
     SessionCreated,
     SessionStatusCorrected,
     SessionStatusUpdated,
@@ -30,7 +31,7 @@ from tutordesk.tutoring.models import Package
 class Entry:
     """One line of the timeline."""
 
-    kind: str  # created | replacement | recorded | corrected | other
+    kind: str  # created | replacement | recorded | corrected | cancelled | other
     at: datetime
     actor: str  # the person's name, or "Tutordesk" for a change nobody made by hand
     title: str
@@ -90,6 +91,16 @@ def _entry(
             title="Scheduled",
             new_start_at=details.scheduled_start_at,
             facts={"duration_minutes": details.duration_minutes, "meet_link": details.meet_link},
+        )
+    if isinstance(details, SessionCancelled):
+        return Entry(
+            kind="cancelled",
+            at=log.created_at,
+            actor=actor,
+            title=details.words(Names({details.cancelled_by: actor})),
+            from_status=details.from_status,
+            to_status=details.status,
+            reason=details.reason,
         )
     if isinstance(details, StatusChangeDetails):
         corrected = isinstance(details, SessionStatusCorrected)

@@ -8,9 +8,11 @@ from tutordesk.web import (
     feeds,
     onboarding_views,
     report_views,
+    request_views,
     session_views,
     views,
     webhook_views,
+    week_views,
 )
 from tutordesk.web.forms import EmailAuthenticationForm
 
@@ -37,10 +39,12 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/reschedule/", session_views.reschedule_panel, name="session-reschedule"),
     path("sessions/<uuid:session_id>/correction/", session_views.session_correct, name="session-correct"),
     path("sessions/<uuid:session_id>/correct/", session_views.correct_panel, name="session-correct-form"),
+    path("sessions/<uuid:session_id>/cancel/", session_views.session_cancel_view, name="session-cancel"),
     path("sessions/<uuid:session_id>/details/", session_views.session_details, name="session-details"),
     path(
         "sessions/<uuid:session_id>/meet-link/retry/", session_views.meet_link_retry, name="meet-link-retry"
     ),
+    path("week/", week_views.week, name="week"),
     path("packages/", views.packages, name="packages"),
     path("requests/<uuid:request_id>/packages/", views.package_add, name="package-add"),
     path("audit/", views.audit_log, name="audit"),
@@ -56,5 +60,14 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+# Requests and matches (CONTRACT §11).
+urlpatterns += [
+    path("requests/", request_views.requests_list, name="requests"),
+    path("requests/new/", request_views.request_new, name="request-new"),
+    path("requests/<uuid:request_id>/", request_views.request_detail, name="request"),
+    path("requests/<uuid:request_id>/match/", request_views.request_match, name="request-match"),
+    path("matches/<uuid:match_id>/end/", request_views.match_end, name="match-end"),
+    path("matches/<uuid:match_id>/reassign/", request_views.match_reassign_view, name="match-reassign"),
+]
 # Import and enrolment (CONTRACT §11)
 urlpatterns += onboarding_views.urlpatterns

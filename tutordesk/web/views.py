@@ -10,6 +10,7 @@ import csv
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tutordesk.accounts.models import Role, User
 from tutordesk.calendars.selectors import calendar_feed_of
 from tutordesk.core import clock
+from tutordesk.core.cursors import encode_cursor
 from tutordesk.tutoring.models import TutoringRequest
 from tutordesk.tutoring.services import package_create
 from tutordesk.web import queries
@@ -31,14 +33,17 @@ from tutordesk.web.forms import AuditFilterForm, PackageForm, PackageSearchForm,
 from tutordesk.web.helpers import AuthenticatedHttpRequest, back_url, first_error, form_payload, role_required
 from tutordesk.web.once import run_once
 from tutordesk.web.outcomes import Done, Refused
-from tutordesk.web.paging import KeysetPage, ListRead, keyset_chunks, keyset_page, keyset_pages
+from tutordesk.web.paging import FORWARD, KeysetPage, ListRead, keyset_chunks, keyset_page, keyset_pages
 
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
 
 
 def session_pages(
-    request: AuthenticatedHttpRequest, user: User, *lists: tuple[queries.SessionList, str]
+    request: AuthenticatedHttpRequest,
+    user: User,
+    *lists: tuple[queries.SessionList, str],
+    start_cursors: dict[str, str] | None = None,
 ) -> list[KeysetPage]:
     """A page of each list of sessions (with the cursor its query parameter carries), read
     together: one statement for all of them where the database allows (web.paging), which for
@@ -52,7 +57,7 @@ def session_pages(
                 where=sessions.where,
                 time_field="scheduled_start_at",
                 descending=sessions.descending,
-                cursor=request.GET.get(param),
+                cursor=request.GET.get(param) or (start_cursors or {}).get(param),
                 size=PAGE_SIZE,
                 decorate=lines,
                 line=queries.SessionLine,
@@ -158,9 +163,12 @@ def _admin_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRespo
         sessions = queries.SessionList(
             visible=sessions.visible, where=Q(pk__in=[]), descending=sessions.descending
         )
-    pages = session_pages(request, user, (sessions, "cursor"))
-    (page,) = pages
     filtered = filters != queries.SessionFilters() or bool(form.errors)
+    # Unfiltered, the list (newest first) opens on today: today's lessons and older, with
+    # "Newer" for the weeks ahead, rather than on the last lesson booked weeks away.
+    opening = {} if filtered or not sessions.descending else {"cursor": today_cursor()}
+    pages = session_pages(request, user, (sessions, "cursor"), start_cursors=opening)
+    (page,) = pages
     empty = "No session matches these filters." if filtered else "No sessions yet."
     listing = section(
         page,
@@ -182,6 +190,14 @@ def _admin_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpRespo
             "calendar_feed": calendar_feed_on(user, pages),
         },
     )
+
+
+def today_cursor() -> str:
+    """A cursor just past the end of today in the viewer's time zone (the first row after it in a
+    newest-first list is today's last lesson)."""
+    tomorrow = timezone.localdate(clock.now()) + timedelta(days=1)
+    end = datetime.combine(tomorrow, time.min, tzinfo=timezone.get_current_timezone())
+    return f"{FORWARD}.{encode_cursor(end, uuid.UUID(int=0))}"
 
 
 def _student_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
@@ -239,7 +255,7 @@ def packages(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 @require_POST
 def package_add(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    """An admin sells a package for a request; a double submit adds it once."""
+    """An admin sells a package for a request, after confirming it; a double submit adds it once."""
     user = request.user
     if not TutoringRequest.objects.filter(pk=request_id).exists():
         raise Http404("No such request")
@@ -248,6 +264,15 @@ def package_add(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> Htt
         messages.error(request, first_error(form))
         return redirect(back_url(request))
     data = form.cleaned_data
+    if request.POST.get("confirm") != "yes":
+        # The first submit only asks: "Sell N sessions to <student> for <subject>?". Nothing is
+        # written until the confirm button (same one-time key) posts again.
+        sold_for = TutoringRequest.objects.select_related("student").get(pk=request_id)
+        return render(
+            request,
+            "web/package_confirm.html",
+            {"req": sold_for, "form": form, "next": back_url(request), "nav": "packages"},
+        )
 
     def change() -> Done:
         package_create(request_id=request_id, sessions_total=data["sessions_total"], actor=user)

@@ -13,6 +13,7 @@ from tutordesk.api.params import Cursor, From, Limit, ObjectId, To
 from tutordesk.api.responses import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, ok
 from tutordesk.api.schemas import (
     ApiDateTimeFilter,
+    CancelIn,
     CorrectionIn,
     SessionCreateIn,
     SessionDetailsIn,
@@ -22,6 +23,7 @@ from tutordesk.api.schemas import (
 from tutordesk.scheduling.selectors import session_get, sessions_filtered
 from tutordesk.scheduling.services import (
     UNCHANGED,
+    session_cancel,
     session_correct_status,
     session_create,
     session_update_details,
@@ -98,7 +100,9 @@ def sessions_update_details(
 def sessions_create(
     request: AuthedRequest, payload: SessionCreateIn, idempotency_key: str | None = IdempotencyKey
 ) -> HttpResponse:
-    """Schedule a session for a match (its tutor, or an admin). 409 `tutor_double_booked` on overlap."""
+    """Schedule a session for a match (its tutor, or an admin). 409 `tutor_double_booked` on overlap.
+    A start that is not in the future is 422 `validation_error` (`field: scheduled_start_at`,
+    `reason: in_past`) for a tutor; an admin may back-fill a past lesson."""
 
     def run() -> tuple[int, Any]:
         session = session_create(
@@ -157,6 +161,30 @@ def sessions_correct_status(
         change = session_correct_status(
             session_id=session_id, status=payload.status, reason=payload.reason, actor=request.auth
         )
+        return 200, status_change_dict(change)
+
+    return respond_once(request, key=idempotency_key, run=run)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel",
+    response={200: StatusChangeOut, **WRITE_ERRORS},
+    operation_id="sessions_cancel",
+)
+def sessions_cancel(
+    request: AuthedRequest,
+    payload: CancelIn,
+    session_id: str = ObjectId,
+    idempotency_key: str | None = IdempotencyKey,
+) -> HttpResponse:
+    """Cancel one scheduled lesson (its tutor, an admin, its student or a guardian of the student):
+    it leaves the schedule as `rescheduled`, nothing charged, no replacement. Before it starts only
+    (409 `cancellation_too_late`); a student or guardian at least `TUTORDESK_CANCELLATION_NOTICE_HOURS`
+    (default 24) hours before (else 409 `cancellation_too_late`); a lesson no longer `scheduled` is
+    409 `invalid_transition` with `current_status`."""
+
+    def run() -> tuple[int, Any]:
+        change = session_cancel(session_id=session_id, reason=payload.reason, actor=request.auth)
         return 200, status_change_dict(change)
 
     return respond_once(request, key=idempotency_key, run=run)

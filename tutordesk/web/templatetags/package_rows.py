@@ -25,6 +25,7 @@ register = template.Library()
 def request_cards(context: template.Context, requests: Iterable[RequestLine]) -> SafeString:
     """One card per request (`queries.RequestLine`, with its packages)."""
     add_url = url_of("web:package-add")
+    request_url = url_of("web:request")
     csrf = csrf_input(context)
     next_url = conditional_escape(context["request"].get_full_path())
     language_names = names()
@@ -57,8 +58,9 @@ def request_cards(context: template.Context, requests: Iterable[RequestLine]) ->
             f'<li class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5" data-request-id="{rid}">\n'
             '  <div class="flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">\n'
             '    <div class="min-w-0">\n'
-            f'      <h2 class="font-semibold text-slate-900">{student} <span class="font-normal text-slate-500">'
-            f"· {subject}</span></h2>\n"
+            f'      <h2 class="font-semibold text-slate-900"><a href="{request_url(rid)}" data-request-link '
+            'class="text-indigo-700 underline-offset-2 hover:underline">'
+            f'{student} <span class="font-normal text-slate-500">· {subject}</span></a></h2>\n'
             f'      <p class="text-sm text-slate-500">{escape(r.student_email)} · {tutor}</p>\n'
             '      <p class="mt-1 text-sm text-slate-600">Sessions left: <strong class="text-slate-900" '
             f"data-sessions-left>{r.sessions_left}</strong></p>\n"

@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tutordesk.core import clock
 from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.services import cancel_refusal
 from tutordesk.scheduling.status import SessionStatus
 from tutordesk.web.queries import SessionLine
 from tutordesk.web.templatetags.row_text import When, csrf_input, names, url_of
@@ -53,8 +54,12 @@ class RowWriter:
     def __init__(self, context: template.Context) -> None:
         user = context["user"]
         request = context["request"]
+        self.user = user
         self.is_student = bool(user.is_student)
         self.is_admin = bool(user.is_admin)
+        # A student or guardian has no actions column: Cancel sits beside the row's badge.
+        self.reads_only = bool(user.is_student or user.is_guardian)
+        self.cancel_url = url_of("web:session-cancel")
         self.now = clock.now()
         self.names = names()
         self.session_url = url_of("web:session")
@@ -157,6 +162,8 @@ class RowWriter:
                 "New time</span>"
             )
         out.append("</div>\n")
+        if self.reads_only and self.may_cancel(s):
+            out.append("    " + self.cancel_link(sid, session_url, names) + "\n")
         if s.moved_to:
             out.append(
                 f'    <a href="{self.session_url(s.moved_to_id)}" class="mt-0.5 block text-xs text-slate-600 '
@@ -196,6 +203,22 @@ class RowWriter:
         out.append("</tr>\n")
         return "".join(out)
 
+    def may_cancel(self, s: SessionLine) -> bool:
+        """Whether this viewer may cancel the lesson now (CONTRACT §12); no hook where they may not."""
+        return (
+            cancel_refusal(status=s.status, starts_at=s.scheduled_start_at, actor=self.user, now=self.now)
+            is None
+        )
+
+    def cancel_link(self, sid: str, session_url: str, names: str) -> str:
+        return (
+            f'<a href="{session_url}#cancel" hx-get="{self.cancel_url(sid)}" hx-target="#panel-body" '
+            'data-action="cancel" class="inline-block rounded-md border border-red-200 bg-white px-2.5 py-1.5 '
+            "text-xs font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 "
+            f'focus-visible:ring-red-500 focus-visible:ring-offset-1 sm:py-1">Cancel…<span class="sr-only"> the '
+            f"lesson with {names}</span></a>"
+        )
+
     def _actions(
         self, s: SessionLine, sid: str, session_url: str, names: str, *, awaiting: bool, selectable: bool
     ) -> str:
@@ -234,6 +257,8 @@ class RowWriter:
                     f"{names}</span></button>\n"
                     "      </form>\n"
                 )
+            if self.may_cancel(s):
+                out.append("      " + self.cancel_link(sid, session_url, names) + "\n")
             out.append(
                 f'      <a href="{session_url}#reschedule" hx-get="{self.reschedule_url(sid)}" '
                 'hx-target="#panel-body" data-action="rescheduled" class="rounded-md border border-slate-300 '
