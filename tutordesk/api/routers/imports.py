@@ -12,13 +12,15 @@ from tutordesk.api.auth import AuthedRequest
 from tutordesk.api.idempotent import IdempotencyKey, respond_once
 from tutordesk.api.responses import WRITE_ERRORS, ok
 from tutordesk.api.schemas import Problem
-from tutordesk.core.errors import ImportTooLarge, UnsupportedMediaType
+from tutordesk.core.errors import ImportInvalid, ImportTooLarge, UnsupportedMediaType
 from tutordesk.onboarding.csvfile import MAX_BYTES
 from tutordesk.onboarding.services import import_csv
 
 router = Router(tags=["imports"])
 
 CSV_TYPES = frozenset({"text/csv"})
+# Errors that leave no rows to judge: a dry run answers them 422 too.
+NOT_A_FILE = frozenset({"empty_file", "not_utf8", "bad_character", "missing_column", "duplicate_column"})
 
 
 class ImportCounts(Schema):
@@ -90,7 +92,8 @@ def imports_create(
 ) -> HttpResponse:
     """An admin imports enrolments from a spreadsheet (docs/people-and-import.md).
 
-    `dry_run=true` → 200 `{rows, create, errors}`, nothing changed. Otherwise all or nothing:
+    `dry_run=true` → 200 `{rows, create, errors}`, nothing changed (a body that is no enrolment
+    file at all — empty, not UTF-8, a header without the required columns — is 422 `import_invalid`). Otherwise all or nothing:
     201 `{rows, created}`; any bad row → 422 `import_invalid` with every bad cell in `errors`
     (`row` 1 is the header); the same file again → 200 with every count zero. A body over 5 MB →
     413 `import_too_large`; a Content-Type other than `text/csv` → 415 `unsupported_media_type`.
@@ -98,7 +101,13 @@ def imports_create(
     require_admin(request.auth, "import a spreadsheet")
     data = read_csv_body(request)
     if dry_run:
-        return ok(import_csv(actor=request.auth, data=data, dry_run=True).dry_run_dict())
+        plan = import_csv(actor=request.auth, data=data, dry_run=True)
+        if any(error.code in NOT_A_FILE for error in plan.errors):
+            # No rows to judge: the body is not an enrolment file at all (no header, not text).
+            raise ImportInvalid(
+                "The body is not an enrolment CSV file", errors=[error.as_dict() for error in plan.errors]
+            )
+        return ok(plan.dry_run_dict())
 
     def run() -> tuple[int, Any]:
         result = import_csv(actor=request.auth, data=data, dry_run=False)
