@@ -1,7 +1,8 @@
 """`make bench`: every benchmark, one after the other, each in its own process; figures, not tests.
 
 1. bench.write_path: pgbench for the same write, and the keyed `done` over HTTP at 1, 8 and 32
-   connections (wrk), on PostgreSQL; then the HTTP side on SQLite.
+   connections (wrk), beside a bare WSGI reference doing the same write (bench/bare_wsgi.py), on
+   PostgreSQL; then the HTTP side on SQLite.
 2. bench.seed: `seed_demo` of 100,000 and 1,000,000 sessions (time and peak memory).
 3. bench.lists: every page beside the API call that returns the same rows, every list's first and
    deep pages, and the audit CSV export's first row, at 10,000 and 1,000,000 sessions.
@@ -11,6 +12,7 @@
    not move with the machine's load, for comparing two versions of the code.
 7. bench.meetings: what a meeting provider adds to a booking, and the worker's Google links
    (made, moved, deleted) per second against a Google-shaped server on 127.0.0.1.
+8. bench.series: booking a 100-lesson series, the service and the whole API request (server time).
 
 `python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
 """
@@ -31,6 +33,7 @@ STEPS = [
     ["core"],
     ["instructions"],
     ["meetings"],
+    ["series"],
 ]
 
 

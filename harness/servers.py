@@ -30,6 +30,7 @@ from typing import IO
 from urllib.parse import quote
 
 HOST = "127.0.0.1"
+APP = "tutordesk.wsgi:application"
 READY_PATH = "/api/v1/openapi.json"  # answered by the app itself, no login needed
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,6 +102,8 @@ def start_app_server(
     ready_within: float = 30.0,
     database: str | None = None,
     port: int | None = None,
+    app: str = APP,
+    root: Path = ROOT,
 ) -> AppServer:
     """Start gunicorn (gunicorn.conf.py; gthread when threads > 1) on a free loopback port and wait until
     `ready_path` answers 200. `workers` or `threads` None: as gunicorn.conf.py sizes them.
@@ -108,6 +111,9 @@ def start_app_server(
     The server inherits this process's environment, with DEBUG on, DATABASE_URL pointing at
     `database` (by default this process's Django database) and `env` on top. It fails with
     gunicorn's own error output if the server exits or does not answer within `ready_within` seconds.
+    `app` is the WSGI application gunicorn serves (a benchmark's reference app, say), from the
+    checkout at `root` (another checkout serves another version of the code, with its own
+    gunicorn.conf.py).
     """
     return start_app_servers(
         1,
@@ -119,6 +125,8 @@ def start_app_server(
         ready_within=ready_within,
         database=database,
         port=port,
+        app=app,
+        root=root,
     )[0]
 
 
@@ -133,6 +141,8 @@ def start_app_servers(
     ready_within: float = 30.0,
     database: str | None = None,
     port: int | None = None,
+    app: str = APP,
+    root: Path = ROOT,
 ) -> list[AppServer]:
     """`count` servers as `start_app_server` makes them (as many hosts behind a load balancer would
     be), started side by side; if one fails, all are stopped."""
@@ -147,6 +157,8 @@ def start_app_servers(
                     request_timeout=request_timeout,
                     database=database,
                     port=port if count == 1 else None,
+                    app=app,
+                    root=root,
                 )
             )
         for server in servers:
@@ -166,6 +178,8 @@ def _launch(
     request_timeout: int,
     database: str | None,
     port: int | None,
+    app: str = APP,
+    root: Path = ROOT,
 ) -> AppServer:
     port = port or free_port()
     database = database or database_url()
@@ -185,9 +199,9 @@ def _launch(
             sys.executable,
             "-m",
             "gunicorn",
-            "tutordesk.wsgi:application",
+            app,
             "-c",
-            str(ROOT / "gunicorn.conf.py"),
+            str(root / "gunicorn.conf.py"),
             "--bind",
             f"{HOST}:{port}",
             *(["--workers", str(workers)] if workers else []),
@@ -195,7 +209,7 @@ def _launch(
             "--timeout",
             str(request_timeout),
         ],
-        cwd=ROOT,
+        cwd=root,
         env=server_env,
         stdout=subprocess.DEVNULL,
         stderr=log,

@@ -1,5 +1,5 @@
 """Shared fixtures. Personas: `tutor` owns the match, `other_tutor` is an outsider,
-`student` is the match's student, `admin` runs the business. The match, its package and its
+`student` is the match's student, `guardian` looks after `student`, `admin` runs the business. The match, its package and its
 sessions are made through the services (tests/factories.py), by the system admin."""
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from tests.factories import (
     AdminFactory,
+    GuardianFactory,
     StudentFactory,
     TutorFactory,
+    link_guardian,
     make_match,
     make_package,
     make_session,
@@ -39,6 +41,12 @@ def other_tutor(db):
 @pytest.fixture
 def student(db):
     return StudentFactory(name="Sam Student", email="sam@example.test")
+
+
+@pytest.fixture
+def guardian(student):
+    """Sam's parent: sees Sam's lessons and packages, read-only, and gets Sam's emails."""
+    return link_guardian(GuardianFactory(name="Gina Guardian", email="gina@example.test"), student)
 
 
 @pytest.fixture

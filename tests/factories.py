@@ -19,7 +19,7 @@ import factory
 from django.db import transaction
 from django.utils import timezone
 
-from tutordesk.accounts.models import Role, User
+from tutordesk.accounts.models import Guardianship, Role, User
 from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.services import session_create, session_update_status
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
@@ -60,6 +60,19 @@ class TutorFactory(UserFactory):
 class AdminFactory(UserFactory):
     role = Role.ADMIN
     email = factory.Sequence(lambda n: f"admin{n}@example.test")
+
+
+class GuardianFactory(UserFactory):
+    role = Role.GUARDIAN
+    email = factory.Sequence(lambda n: f"guardian{n}@example.test")
+
+
+def link_guardian(guardian: User, *students: User) -> User:
+    """The guardian looks after these students (a plain row: the links' own service belongs to
+    the people pages)."""
+    for student in students:
+        Guardianship.objects.create(guardian=guardian, student=student)
+    return guardian
 
 
 def system_admin() -> User:

@@ -112,6 +112,17 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# An API request with a Bearer token and no session cookie goes through these layers only
+# (tutordesk/wsgi.py says why the others have nothing to do for it).
+API_MIDDLEWARE = [
+    "tutordesk.core.middleware.DatabaseUnavailableMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "tutordesk.core.middleware.QueryGuardMiddleware",
+    "tutordesk.api.middleware.ApiMethodNotAllowedMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "tutordesk.urls"
 WSGI_APPLICATION = "tutordesk.wsgi.application"
 
@@ -285,6 +296,16 @@ else:
 # Cancelling one lesson (docs/lifecycle.md): a student or guardian must cancel at least this many hours
 # before the start; the tutor and admins may cancel until it starts.
 CANCELLATION_NOTICE_HOURS = env_int("TUTORDESK_CANCELLATION_NOTICE_HOURS", 24, minimum=0, maximum=24 * 365)
+# People (docs/people-and-import.md): links in emails are absolute, built from this URL.
+BASE_URL = os.environ.get("TUTORDESK_BASE_URL", "").strip() or "http://127.0.0.1:8000"
+if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", BASE_URL):
+    raise ImproperlyConfigured(f"TUTORDESK_BASE_URL must be an http(s):// URL; got {BASE_URL!r}")
+# Invitation and password reset links last 7 days (and work once).
+PASSWORD_RESET_TIMEOUT = 7 * 24 * 60 * 60
+# "Forgot password?" asks per hour: per email (more are answered alike but send nothing) and per
+# client address (more are refused).
+PASSWORD_RESET_ASKS_PER_EMAIL = env_int("TUTORDESK_PASSWORD_RESET_ASKS_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_ASKS_PER_IP = env_int("TUTORDESK_PASSWORD_RESET_ASKS_PER_IP", 20, minimum=1)
 
 # Meeting links (docs/meetings.md): how a new lesson gets its meet link when nobody typed one.
 # none: typed by hand; jitsi: a new room on TUTORDESK_JITSI_DOMAIN; google: a Google Meet link made

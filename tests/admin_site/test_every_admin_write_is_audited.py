@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.factories import make_request
 from tests.helpers import update_status
-from tutordesk.accounts.models import ApiToken, User
+from tutordesk.accounts.models import ApiToken, Guardianship, User
 from tutordesk.accounts.services import api_token_create
 from tutordesk.audit.models import AuditLog
 from tutordesk.scheduling.models import Session
@@ -33,7 +33,7 @@ def admin_client(client, admin):
 
 
 @pytest.fixture
-def world(admin, tutor, student, match, package, past_session):
+def world(admin, tutor, student, guardian, match, package, past_session):
     """One row of every model the admin shows, made by the services."""
     update_status(session_id=past_session.id, status="done", actor=tutor)
     api_token_create(email=tutor.email, actor=admin)
@@ -45,6 +45,7 @@ def world(admin, tutor, student, match, package, past_session):
         Package: package,
         Session: past_session,
         AuditLog: AuditLog.objects.first(),
+        Guardianship: Guardianship.objects.get(guardian=guardian),
     }
 
 

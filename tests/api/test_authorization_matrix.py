@@ -4,13 +4,23 @@ Every cell answers as CONTRACT §4 says, and a refused cell changes no row."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from tests.api.conftest import ApiClient, token_for
-from tests.factories import make_match, make_package, make_request, make_session
+from tests.factories import (
+    GuardianFactory,
+    link_guardian,
+    make_match,
+    make_package,
+    make_request,
+    make_session,
+)
 from tests.helpers import bring_to_status, snapshot
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Match, Package, TutoringRequest
@@ -21,8 +31,9 @@ PERSONAS = ["anonymous", "student", "tutor", "other_tutor", "admin"]
 
 
 @pytest.fixture
-def world(tutor, other_tutor, student, admin, match, package, past_session):
-    """`past_session` belongs to tutor/student; `foreign` to other_tutor and another student."""
+def world(tutor, other_tutor, student, guardian, admin, match, package, past_session):
+    """`past_session` belongs to tutor/student; `foreign` to other_tutor and another student.
+    `guardian` looks after `student`; `other_guardian` after the foreign session's student."""
     foreign_match = make_match(tutor=other_tutor)
     foreign_package = make_package(request=foreign_match.request)
     foreign = make_session(match=foreign_match)
@@ -35,6 +46,10 @@ def world(tutor, other_tutor, student, admin, match, package, past_session):
         "tutor": ApiClient(token_for(tutor)),
         "other_tutor": ApiClient(token_for(other_tutor)),
         "admin": ApiClient(token_for(admin)),
+        "guardian": ApiClient(token_for(guardian)),
+        "other_guardian": ApiClient(
+            token_for(link_guardian(GuardianFactory(), foreign_match.request.student))
+        ),
     }
     return {
         "clients": clients,
@@ -255,3 +270,187 @@ def test_every_cancel_answers_each_persona_and_refusals_change_no_row(
     else:
         assert Session.objects.get(pk=session.pk).status == "rescheduled"
         assert Session.objects.count() == len(before["sessions"])
+
+
+# ---------------------------------------------------------------- guardians (CONTRACT §11)
+# A guardian answers every cell exactly as the student they look after: their student's objects
+# as the student, another student's as an outsider (404), a write their role may not make 403.
+# `other_guardian` looks after the foreign session's student, so the two cells swap for them.
+
+SWAPPED = {
+    "own_session": "foreign_session",
+    "foreign_session": "own_session",
+    "own_package": "foreign_package",
+    "foreign_package": "own_package",
+}
+
+
+@pytest.mark.parametrize("persona", ["guardian", "other_guardian"])
+@pytest.mark.parametrize("read", list(READS))
+def test_a_guardian_reads_exactly_as_the_student_they_look_after(world, read, persona):
+    template, _ = READS[read]
+    expected = READS[SWAPPED.get(read, read) if persona == "other_guardian" else read][1]["student"]
+    path = template.format(
+        own=world["own"].id, foreign=world["foreign"].id, package=world["package"].id,
+        foreign_package=world["foreign_package"].id,
+    )  # fmt: skip
+    response = world["clients"][persona].get(path)
+    assert response.status_code == expected, (path, persona, response.content[:300])
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_guardians_lists_hold_their_students_objects_only(world):
+    def ids(persona, path):
+        body = world["clients"][persona].get(path).json()
+        return {item["id"] for item in (body if path.startswith("/packages") else body["items"])}
+
+    assert ids("guardian", "/sessions") == ids("student", "/sessions")
+    assert ids("guardian", "/packages") == ids("student", "/packages") == {str(world["package"].id)}
+    assert ids("other_guardian", "/sessions") == {str(world["foreign"].id)}
+    assert ids("other_guardian", "/packages") == {str(world["foreign_package"].id)}
+    assert ids("guardian", f"/sessions?student_id={world['foreign'].student_id}") == set()
+    me = world["clients"]["guardian"].get("/me").json()
+    assert me["role"] == "guardian"
+
+
+@pytest.mark.parametrize("persona", ["guardian", "other_guardian"])
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_guardian_may_write_nothing_and_refusals_change_no_row(world, write, persona):
+    path, body = _writes(world)[write]
+    before = business_rows()
+    response = world["clients"][persona].post(path, body, key="matrix-key")
+    assert response.status_code == WRITES[write]["student"] == 403, (write, persona, response.content[:300])
+    assert response.json()["code"] == "forbidden"
+    assert response["Content-Type"] == "application/problem+json"
+    assert business_rows() == before
+
+
+def _other_calls(world):
+    """The endpoints the tables above leave out, each as (method, path, body)."""
+    own, foreign = world["own"].id, world["foreign"].id
+    endpoint = uuid.uuid4()
+    return {
+        "details_own": ("patch", f"/sessions/{own}", {"duration_minutes": 45}),
+        "details_foreign": ("patch", f"/sessions/{foreign}", {"duration_minutes": 45}),
+        "reports": ("get", "/reports/outcomes", None),
+        "webhooks_list": ("get", "/webhook-endpoints", None),
+        "webhooks_create": (
+            "post",
+            "/webhook-endpoints",
+            {"url": "https://example.com/hook", "events": ["session.created"]},
+        ),
+        "webhook_get": ("get", f"/webhook-endpoints/{endpoint}", None),
+        "webhook_deliveries": ("get", f"/webhook-endpoints/{endpoint}/deliveries", None),
+        "sessions_of_tutor": ("get", f"/sessions?tutor_id={world['foreign'].tutor_id}", None),
+    }
+
+
+OTHER_CALLS = [
+    "details_own",
+    "details_foreign",
+    "reports",
+    "webhooks_list",
+    "webhooks_create",
+    "webhook_get",
+    "webhook_deliveries",
+    "sessions_of_tutor",
+]
+
+
+@pytest.mark.parametrize("call", OTHER_CALLS)
+def test_every_other_endpoint_answers_a_guardian_as_it_answers_the_student(world, call):
+    method, path, body = _other_calls(world)[call]
+
+    def answer(persona):
+        api = world["clients"][persona]
+        response = api.get(path) if method == "get" else getattr(api, method)(path, body, key=None)
+        return response.status_code, (response.json().get("code") if response.status_code >= 400 else None)
+
+    before = business_rows()
+    student_answer = answer("student")
+    assert answer("guardian") == student_answer, call
+    assert business_rows() == before
+    if call in ("details_own", "details_foreign", "reports", "webhooks_list", "webhooks_create"):
+        assert student_answer == (403, "forbidden")
+
+
+def test_a_guardians_calendar_feed_lists_their_students_lessons_only(world):
+    api = world["clients"]["guardian"]
+    response = api.post("/calendar-feed", None, raw=b"")
+    assert response.status_code == 201, response.content
+    feed = Client().get(response.json()["url"].removeprefix("http://testserver"))
+    text = b"".join(feed.streaming_content).decode()
+    assert f"{world['own'].id}@tutordesk" in text
+    assert f"{world['recorded'].id}@tutordesk" in text
+    assert f"{world['foreign'].id}@tutordesk" not in text
+    assert "SUMMARY:Algebra: Sam Student with Tara Tutor" in text
+
+
+# ---------------------------------------------------------------- people (CONTRACT §11): admins only
+
+
+@pytest.fixture
+def people_world(world, student):
+    from tests.factories import UserFactory
+    from tutordesk.accounts.models import Guardianship, Role
+
+    guardian = UserFactory(role=Role.GUARDIAN, email="gwen@example.test")
+    Guardianship.objects.create(guardian=guardian, student=student)
+    clients = {**world["clients"], "guardian": ApiClient(token_for(guardian))}
+    return {"clients": clients, "student": student, "guardian": guardian}
+
+
+PEOPLE_PERSONAS = [*PERSONAS, "guardian"]
+ADMIN_ONLY_READ = {"anonymous": 401, "admin": 200}
+PEOPLE_READS = ["/users", "/users?role=tutor&q=ta", "/users/{student}", "/users/{guardian}"]
+
+
+@pytest.mark.parametrize("persona", PEOPLE_PERSONAS)
+@pytest.mark.parametrize("template", PEOPLE_READS)
+def test_people_are_read_by_admins_only(people_world, template, persona):
+    path = template.format(student=people_world["student"].id, guardian=people_world["guardian"].id)
+    response = people_world["clients"][persona].get(path)
+    assert response.status_code == ADMIN_ONLY_READ.get(persona, 403), (path, persona)
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def _people_writes(people_world):
+    student, guardian = people_world["student"], people_world["guardian"]
+    return {
+        "invite": ("post", "/users", {"email": "new@example.test", "name": "New", "role": "student"}, 201),
+        "deactivate": ("post", f"/users/{student.id}/deactivate", None, 200),
+        "reactivate": ("post", f"/users/{student.id}/reactivate", None, 200),
+        "students": ("put", f"/users/{guardian.id}/students", {"student_ids": []}, 200),
+    }
+
+
+@pytest.mark.parametrize("persona", PEOPLE_PERSONAS)
+@pytest.mark.parametrize("write", ["invite", "deactivate", "reactivate", "students"])
+def test_people_are_changed_by_admins_only_and_refusals_change_no_row(people_world, write, persona):
+    from tutordesk.accounts.models import Guardianship, User
+
+    method, path, body, admin_status = _people_writes(people_world)[write]
+    client = people_world["clients"][persona]
+
+    def rows():
+        return (
+            list(User.objects.order_by("id").values_list("id", "is_active")),
+            list(Guardianship.objects.order_by("id").values_list()),
+            business_rows(),
+        )
+
+    before = rows()
+    if method == "put":
+        headers = {**client.headers}
+        response = client.client.put(
+            "/api/v1" + path, json.dumps(body), content_type="application/json", headers=headers
+        )
+    else:
+        response = client.post(path, body or {})
+    expected = {"anonymous": 401, "admin": admin_status}.get(persona, 403)
+    assert response.status_code == expected, (write, persona, response.content[:300])
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert rows() == before

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 SESSION_FIELDS = {
     "id", "match_id", "request_id", "tutor_id", "student_id", "scheduled_start_at", "duration_minutes",
     "meet_link", "status", "status_label", "tutor_notes", "package_id", "rescheduled_from_id",
-    "updated_by_user_id", "updated_at", "created_at",
+    "updated_by_user_id", "updated_at", "created_at", "series_id",
 }  # fmt: skip
 PACKAGE_FIELDS = {
     "id", "request_id", "sessions_total", "sessions_used", "sessions_remaining", "status", "created_at",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
-from tutordesk.accounts.models import User
+from tutordesk.accounts.models import Guardianship, User
 from tutordesk.audit.models import AuditLog
 from tutordesk.events.models import Event
 from tutordesk.scheduling.models import Session
@@ -32,6 +32,9 @@ def every_row() -> dict[str, list[tuple]]:
     return {
         "users": sorted(
             User.objects.values_list("id", "email", "name", "role", "timezone", "password", "date_joined")
+        ),
+        "guardianships": sorted(
+            Guardianship.objects.values_list("id", "guardian_id", "student_id", "created_at")
         ),
         "requests": sorted(
             TutoringRequest.objects.values_list("id", "student_id", "subject", "status", "created_at")

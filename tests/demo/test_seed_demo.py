@@ -59,14 +59,14 @@ def test_verbosity_0_prints_nothing(db, capsys):
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", "--if-empty", verbosity=0)
     assert capsys.readouterr() == ("", "")
-    assert User.objects.count() == 10
+    assert User.objects.count() == 12  # an admin, 3 tutors, 6 students and 2 guardians
 
 
 def test_more_than_ten_logins_are_summed_up(db, capsys):
     call_command("seed_demo", "--tutors", "3", "--students", "12")
     out = capsys.readouterr().out
     assert "student10@example.com" in out and "student11@example.com" not in out
-    assert "… and 2 more (tutorN@example.com, studentN@example.com)" in out
+    assert "… and 2 more (tutorN@example.com, studentN@example.com, guardianN@example.com)" in out
 
 
 def test_demo_logins_use_the_demo_password(db, monkeypatch):
@@ -148,7 +148,7 @@ def test_reset_wipes_everything_the_audit_log_included(past_session, tutor):
     assert not AuditLog.objects.filter(actor_id=tutor.pk).exists()
     assert not User.objects.filter(pk=tutor.pk).exists()
     assert not Session.objects.filter(pk=past_session.pk).exists()
-    assert User.objects.count() == 10
+    assert User.objects.count() == 12
 
 
 def test_a_size_that_cannot_fit_is_refused_before_anything_is_wiped(db):

@@ -80,3 +80,10 @@ def test_nothing_answering_is_an_error_after_the_timeout(db):
         port = unused.getsockname()[1]  # bound, never listening: connections are refused
         with pytest.raises(CommandError):
             call_command("welcome", "--address", f"127.0.0.1:{port}", "--timeout", "0.5")
+
+
+def test_it_names_the_demo_guardian_logins(db, capsys, listening):
+    seed(2, 7, 4)
+    capsys.readouterr()
+    call_command("welcome", "--address", listening, "--worker-timeout", "0")
+    assert "guardian1@example.com … guardian3@example.com" in lines_of(capsys)

@@ -32,6 +32,11 @@ def student_client(student):
     return logged_in(student)
 
 
+@pytest.fixture
+def guardian_client(guardian):
+    return logged_in(guardian)
+
+
 def htmx(client: Client, url: str, data: dict) -> object:
     """A post as htmx sends it: the form's fields plus the HX-Request header."""
     return client.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/")

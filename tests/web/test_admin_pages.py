@@ -92,8 +92,10 @@ def test_a_package_outside_1_to_500_is_refused(admin_client_, match):
     assert not Package.objects.filter(request=match.request).exists()
 
 
-def test_tutors_and_students_cannot_open_admin_pages(tutor_client, student_client, match):
-    for client in (tutor_client, student_client):
+def test_tutors_students_and_guardians_cannot_open_admin_pages(
+    tutor_client, student_client, guardian_client, match
+):
+    for client in (tutor_client, student_client, guardian_client):
         assert client.get("/packages/").status_code == 403
         assert client.get("/audit/").status_code == 403
         assert client.get("/audit/export.csv").status_code == 403

@@ -253,3 +253,26 @@ def test_the_admins_list_opens_on_today(admin_client_, match, package):
     assert f'data-session-id="{today.id}"' in html
     assert all(f'data-session-id="{s.id}"' not in html for s in far)
     assert AuditLog.objects.exists()
+
+
+def test_the_week_costs_the_same_statements_with_one_lesson_or_many(
+    tutor_client, admin_client_, match, package
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    monday = _monday(timezone.localdate()) + timedelta(days=7)
+    base = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time()))
+    make_session(match=match, scheduled_start_at=base + timedelta(hours=9))
+    url = f"/week/?start={monday:%Y-%m-%d}"
+    few = count(tutor_client, url), count(admin_client_, url + f"&tutor={match.tutor_id}")
+    for day in range(7):
+        for hour in (11, 13, 15):
+            make_session(match=match, scheduled_start_at=base + timedelta(days=day, hours=hour))
+    many = count(tutor_client, url), count(admin_client_, url + f"&tutor={match.tutor_id}")
+    assert few == many

@@ -15,7 +15,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import StudentFactory, TutorFactory, make_match, make_package
+from tests.factories import (
+    GuardianFactory,
+    StudentFactory,
+    TutorFactory,
+    link_guardian,
+    make_match,
+    make_package,
+)
 from tests.web.conftest import logged_in
 from tutordesk.scheduling.services import session_create, session_update_status
 
@@ -113,9 +120,11 @@ def test_every_list_reads_sessions_and_audit_rows_through_an_index(admin, studen
     tutor = build_business(admin)
     built_in = time.monotonic() - started
     some_student = tutor.matches.first().request.student
+    parent = link_guardian(GuardianFactory(), some_student, tutor.matches.last().request.student)
     pages = {
         logged_in(tutor): ["/", "upcoming", "recent"],
         logged_in(some_student): ["/", "past"],
+        logged_in(parent): ["/", "past-1"],
         logged_in(admin): [
             "/",
             "cursor",

@@ -94,6 +94,11 @@ class User(AbstractBaseUser):
     def is_guardian(self) -> bool:
         return self.role == Role.GUARDIAN
 
+    @property
+    def sees_as_student(self) -> bool:
+        """A student, or a guardian seeing their students' lessons: read-only, the tutor named."""
+        return self.role in (Role.STUDENT, Role.GUARDIAN)
+
     # Django's admin asks these; the admin role is the only permission Tutordesk has.
     @property
     def is_staff(self) -> bool:
@@ -132,7 +137,7 @@ class Guardianship(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.guardian_id} looks after {self.student_id}"
+        return f"{self.guardian.name} looks after {self.student.name}"
 
 
 class ApiToken(models.Model):
@@ -152,3 +157,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.email})"
+
+
+class PasswordResetAsk(models.Model):
+    """One "forgot password" ask, kept a day to rate-limit asks per email and per client address.
+
+    In the database (not a process's memory) so every gunicorn worker and host counts the same asks.
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    email = models.CharField(max_length=254)
+    client_ip = models.CharField(max_length=64)
+    created_at = CreatedAtField()
+
+    class Meta:
+        db_table = "password_reset_asks"
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="password_reset_asks_email_idx"),
+            models.Index(fields=["client_ip", "created_at"], name="password_reset_asks_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.client_ip}"

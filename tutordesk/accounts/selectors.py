@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
+from tutordesk.accounts.access import require_admin
 from tutordesk.accounts.models import Guardianship, User
+from tutordesk.core.errors import NotFound
 
 
 def students_of_guardian(guardian: User) -> QuerySet[Guardianship]:
@@ -41,3 +45,42 @@ def guardian_ids_of(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uu
     for student_id, guardian_id in rows.order_by("created_at", "id"):
         found[student_id].append(guardian_id)
     return found
+
+
+# ---------------------------------------------------------------- people (admins)
+
+
+def student_ids_of_guardians(guardian_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Each guardian's students (by name): one query for any number of guardians."""
+    ids = set(guardian_ids)
+    found: dict[uuid.UUID, list[uuid.UUID]] = {guardian_id: [] for guardian_id in ids}
+    if not ids:
+        return found
+    rows = (
+        Guardianship.objects.filter(guardian_id__in=ids)
+        .order_by("student__name", "student_id")
+        .values_list("guardian_id", "student_id")
+    )
+    for guardian_id, student_id in rows:
+        found[guardian_id].append(student_id)
+    return found
+
+
+def people_for(viewer: User, *, q: str = "", role: str = "") -> QuerySet[User]:
+    """Everyone (admins only), filtered by `role` and by `q` in the name or email."""
+    require_admin(viewer, "see people")
+    people = User.objects.all()
+    if role:
+        people = people.filter(role=role)
+    q = q.strip()
+    if q:
+        people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    return people
+
+
+def person_get(*, user_id: Any, viewer: User) -> User:
+    require_admin(viewer, "see people")
+    try:
+        return User.objects.get(pk=user_id)
+    except (User.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound("No such person") from exc

@@ -16,8 +16,20 @@ from ninja.parser import Parser
 
 from tutordesk.api import errors
 from tutordesk.api.auth import api_auth
-from tutordesk.api.routers import audit, calendar, imports, matches, me, packages, reports, sessions, webhooks
+from tutordesk.api.routers import (
+    audit,
+    calendar,
+    imports,
+    matches,
+    me,
+    packages,
+    reports,
+    sessions,
+    users,  # people (CONTRACT §11)
+    webhooks,
+)
 from tutordesk.api.routers import requests as tutoring_requests
+from tutordesk.api.routers import series as series_router
 from tutordesk.core.problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS
 from tutordesk.core.validation import contains_nul
 
@@ -90,5 +102,7 @@ api = TutordeskAPI(
 errors.install(api)
 for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks):
     api.add_router("", area.router)
+api.add_router("", series_router.router)  # recurring lessons (CONTRACT §12)
 api.add_router("", tutoring_requests.router)  # requests (CONTRACT §11)
+api.add_router("", users.router)  # people (CONTRACT §11)
 api.add_router("", imports.router)

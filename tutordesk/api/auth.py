@@ -15,6 +15,8 @@ from tutordesk.core.errors import Forbidden
 from tutordesk.core.idempotency import NOT_LOOKED_UP, StoredLookup, is_valid_key
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Set on a request whose session cookie login was tried without a session middleware.
+COOKIE_CONSULTED = "_tutordesk_cookie_consulted"
 
 
 class AuthedRequest(HttpRequest):
@@ -68,6 +70,10 @@ class SessionCookieAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)  # absent when the auth middleware did not run
+        if user is None:
+            # The bearer stack (tutordesk.wsgi) has no session: its answer still depended on
+            # the cookie, as the full stack's SessionMiddleware would say with `Vary: Cookie`.
+            setattr(request, COOKIE_CONSULTED, True)
         if not isinstance(user, User) or not user.is_authenticated:
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:

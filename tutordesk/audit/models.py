@@ -38,6 +38,17 @@ class AuditAction(models.TextChoices):
     NOTIFICATION_PREFERENCE_CHANGED = "notification_preference_changed", "Email preferences changed"
     CALENDAR_FEED_ISSUED = "calendar_feed_issued", "Calendar link issued"
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar link turned off"
+    # Recurring lessons (CONTRACT §12).
+    SERIES_CREATED = "series_created", "Series created"
+    SERIES_ENDED = "series_ended", "Series ended"
+    SESSION_SERIES_ENDED = "session_series_ended", "Taken off the schedule with its series"
+    # People (CONTRACT §11).
+    USER_INVITED = "user_invited", "Person invited"
+    USER_DEACTIVATED = "user_deactivated", "Person deactivated"
+    USER_REACTIVATED = "user_reactivated", "Person reactivated"
+    GUARDIAN_STUDENTS_SET = "guardian_students_set", "Guardian's students changed"
+    PASSWORD_SET = "password_set", "Password set"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset asked for"
     # Import and enrolment (onboarding)
     IMPORT_COMPLETED = "import_completed", "Spreadsheet imported"
     GUARDIAN_LINK_ADDED = "guardian_link_added", "Guardian linked"
@@ -55,6 +66,7 @@ class AuditEntity(models.TextChoices):
     WEBHOOK_ENDPOINT = "webhook_endpoint", "Webhook endpoint"
     WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
     CALENDAR_FEED = "calendar_feed", "Calendar feed"
+    SERIES = "series", "Series"
     IMPORT = "import", "Import"
 
 

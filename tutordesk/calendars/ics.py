@@ -19,9 +19,10 @@ REFRESH = timedelta(hours=1)
 
 
 def summary_for(session: Session, viewer: User) -> str:
-    """The subject and the other party: the student for a tutor, the tutor for a student, both for an admin."""
+    """The subject and the other party: the student for a tutor, the tutor for a student, both for an
+    admin and for a guardian (who may look after several students)."""
     subject = session.request.subject
-    if viewer.is_admin:
+    if viewer.is_admin or viewer.is_guardian:
         return f"{subject}: {session.student.name} with {session.tutor.name}"
     other = session.student if session.tutor_id == viewer.pk else session.tutor
     return f"{subject} with {other.name}"

@@ -94,6 +94,19 @@ class MatchNotActive(DomainError):
     title = "Match has ended"
 
 
+# People (CONTRACT §11).
+class EmailTaken(DomainError):
+    code = "email_taken"
+    status = 409
+    title = "Email already in use"
+
+
+class HasUpcomingSessions(DomainError):
+    code = "has_upcoming_sessions"
+    status = 409
+    title = "Person has upcoming sessions"
+
+
 class IdempotencyKeyInUse(DomainError):
     code = "idempotency_key_in_use"
     status = 409
@@ -149,6 +162,9 @@ ERRORS: dict[str, type[DomainError]] = {
         IdempotencyKeyReused,
         ServiceUnavailable,
         InternalError,
+        # People (CONTRACT §11).
+        EmailTaken,
+        HasUpcomingSessions,
     )
 }
 

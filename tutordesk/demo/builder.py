@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.crypto import RANDOM_STRING_CHARS
 
-from tutordesk.accounts.models import User
+from tutordesk.accounts.models import Guardianship, User
 from tutordesk.audit.models import AuditLog
 from tutordesk.demo import story
 from tutordesk.demo.bulk import BulkLoader, Table, loader_for
@@ -43,6 +43,7 @@ class DemoSummary:
     admin_email: str
     tutor_emails: list[str]
     student_emails: list[str]
+    guardian_emails: list[str]
     sessions: int
     password: str
 
@@ -98,6 +99,7 @@ def seed_demo(
         )
         tables = [
             Table(User, rows.USER_COLUMNS),
+            Table(Guardianship, rows.GUARDIANSHIP_COLUMNS),
             Table(TutoringRequest, rows.REQUEST_COLUMNS),
             Table(Match, rows.MATCH_COLUMNS),
             Table(Package, rows.PACKAGE_COLUMNS),
@@ -120,6 +122,7 @@ def seed_demo(
         admin_email="admin@example.com",
         tutor_emails=[f"tutor{i}@example.com" for i in range(1, tutors + 1)],
         student_emails=[f"student{i}@example.com" for i in range(1, students + 1)],
+        guardian_emails=[f"guardian{i}@example.com" for i in range(1, rows.guardians + 1)],
         sessions=rows.bulk_sessions + story_sessions,
         password=password,
     )
@@ -135,8 +138,9 @@ def _hash(password: str, seed: int) -> str:
 
 
 def _load(loader: BulkLoader, tables: list[Table], rows: DemoRows, progress: Callable[[int], object]) -> None:
-    users, requests, matches, packages, sessions = tables
+    users, guardianships, requests, matches, packages, sessions = tables
     loader.load(users, rows.users())
+    loader.load(guardianships, rows.guardianships())
     loader.load(requests, rows.requests())
     loader.load(matches, rows.matches())
     loader.load(packages, rows.packages())

@@ -28,6 +28,9 @@ def person_name(k: int, firsts: Sequence[str], lasts: Sequence[str]) -> str:
 
 
 TIME_ZONES = ["Europe/London", "America/New_York", "Asia/Singapore", "UTC", "Europe/Berlin"]
+# Guardians (parents, payers) share their first student's last name.
+GUARDIAN_FIRST_NAMES = ["Maria", "David", "Priya", "Tom", "Aisha", "Kenji", "Rosa", "Sam"]
+GUARDIAN_EVERY = 3  # student1, student4, student7, … each have a guardian
 DURATIONS = ("45", "60")
 PACKAGE_SIZE = 10
 ADMIN_NAME = "Avery Admin"
@@ -116,6 +119,26 @@ class DemoRows:
         self.package_ids = [""] * len(story) + [self.ids.hex() for _ in range(len(story), self.plan.students)]
         self.subjects = [SUBJECTS[self.rng.randrange(len(SUBJECTS))] for _ in range(self.plan.students)]
         self._plan_story_sessions()
+        # Guardians draw from their own streams, so the rows above are the same with or without them.
+        self.guardian_rng = random.Random(f"tutordesk-demo:{self.seed}:guardians")
+        guardian_ids = IdStream(random.Random(f"tutordesk-demo:{self.seed}:guardian-ids"))
+        self.guardian_ids = [guardian_ids.hex() for _ in range(self.guardians)]
+        self.guardianship_ids = [guardian_ids.hex() for _ in self.guardianship_pairs()]
+
+    # -- guardians -----------------------------------------------------------------------------
+
+    @property
+    def guardians(self) -> int:
+        """One guardian for every third student (student1, student4, …)."""
+        return -(-self.plan.students // GUARDIAN_EVERY)
+
+    def guardianship_pairs(self) -> list[tuple[int, int]]:
+        """(guardian, student) indexes, 0-based: guardian k looks after student 3k; guardian1 also
+        after student2 (a family of two, whose package runs out in the story)."""
+        pairs = [(k, k * GUARDIAN_EVERY) for k in range(self.guardians)]
+        if self.plan.students > 1:
+            pairs.insert(1, (0, 1))
+        return pairs
 
     # -- slots ---------------------------------------------------------------------------------
 
@@ -168,12 +191,29 @@ class DemoRows:
         yield (self.admin_id, hashed, "admin@example.com", ADMIN_NAME, "admin", "UTC", true, created)
         firsts, lasts = rng.sample(FIRST_NAMES, len(FIRST_NAMES)), rng.sample(LAST_NAMES, len(LAST_NAMES))
         people = 0
+        student_names: list[str] = []
         for role, ids in (("tutor", self.tutor_ids), ("student", self.student_ids)):
             for number, user_id in enumerate(ids, start=1):
                 name = person_name(people, firsts, lasts)
                 people += 1
                 zone = TIME_ZONES[rng.randrange(len(TIME_ZONES))]
+                if role == "student" and (number - 1) % GUARDIAN_EVERY == 0:
+                    student_names.append(name)
                 yield (user_id, hashed, f"{role}{number}@example.com", name, role, zone, true, created)
+        grng = self.guardian_rng
+        for k, user_id in enumerate(self.guardian_ids):
+            first = GUARDIAN_FIRST_NAMES[k % len(GUARDIAN_FIRST_NAMES)]
+            name = f"{first} {student_names[k].rpartition(' ')[2]}"
+            zone = TIME_ZONES[grng.randrange(len(TIME_ZONES))]
+            yield (user_id, hashed, f"guardian{k + 1}@example.com", name, "guardian", zone, true, created)
+
+    GUARDIANSHIP_COLUMNS = ("id", "guardian_id", "student_id", "created_at")
+
+    def guardianships(self) -> Iterator[tuple[str, ...]]:
+        for link_id, (guardian, student) in zip(
+            self.guardianship_ids, self.guardianship_pairs(), strict=True
+        ):
+            yield (link_id, self.guardian_ids[guardian], self.student_ids[student], self.created)
 
     REQUEST_COLUMNS = ("id", "student_id", "subject", "status", "created_at")
 

@@ -1,8 +1,8 @@
 """Which emails an event makes, and their words (one plain-text and one HTML template each).
 
 Built by the worker when it fans an event out (never inside the request), from the event's data
-and the people in accounts (below this floor): the student's name, email and time zone, the
-admins' emails, and the student's preference for outcome emails.
+and the people in accounts (below this floor): the student's and their guardians' names, emails
+and time zones, the admins' emails, and each reader's preference for outcome emails.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from tutordesk.accounts.models import Role, User
+from tutordesk.accounts.selectors import guardian_ids_of
 from tutordesk.events.models import EmailKind, EmailNotification, Event, EventType, NotificationPreference
 
 # The email a student gets for each status a tutor or admin records on a lesson. This floor sits
@@ -30,9 +31,20 @@ OUTCOME_SUBJECTS = {
     "rescheduled": "Your session was rescheduled",
 }
 OUTCOME_STATUSES = frozenset(OUTCOME_SUBJECTS)
+# The same emails to each of the student's guardians, naming the student.
+GUARDIAN_OUTCOME_SUBJECTS = {
+    "done": "{student}'s session is recorded as done",
+    "no_show_student": "{student} missed a session",
+    "no_show_tutor": "{student}'s tutor missed a session",
+    "rescheduled": "{student}'s session was rescheduled",
+}
 PACKAGE_SUBJECTS = {
     EmailKind.LOW_BALANCE: "Sessions running low",
     EmailKind.EXHAUSTED: "A package of sessions is used up",
+}
+GUARDIAN_PACKAGE_SUBJECTS = {
+    EmailKind.LOW_BALANCE: "Sessions running low for {student}",
+    EmailKind.EXHAUSTED: "A package of {student}'s sessions is used up",
 }
 
 
@@ -62,7 +74,9 @@ def emails_for(events: Iterable[Event]) -> list[EmailNotification]:
 
 
 def _lifecycle_emails(events: list[Event]) -> list[EmailNotification]:
-    """Outcome and package-balance emails, the ones this floor knows of itself."""
+    """Outcome and package-balance emails, the ones this floor knows of itself: to the student,
+    to each of the student's active guardians (each with their own preference and time zone)
+    and, for a package's balance, to every admin."""
     wanted: list[tuple[Event, EmailKind, str]] = []  # (event, kind, student id)
     for event in events:
         if (
@@ -77,24 +91,32 @@ def _lifecycle_emails(events: list[Event]) -> list[EmailNotification]:
     if not wanted:
         return []
     student_ids = {uuid.UUID(student_id) for _, _, student_id in wanted}
-    students = {str(u.pk): u for u in User.objects.filter(pk__in=student_ids, is_active=True)}
+    guardians_of = {str(s): ids for s, ids in guardian_ids_of(student_ids).items()}
+    guardian_ids = {g for ids in guardians_of.values() for g in ids}
+    # A deactivated student gets no email; their guardians still do (they may be the payers).
+    people = {str(u.pk): u for u in User.objects.filter(pk__in=student_ids | guardian_ids)}
     muted = {
         str(user_id)
         for user_id in NotificationPreference.objects.filter(
-            user_id__in=student_ids, outcome_emails=False
+            user_id__in=student_ids | guardian_ids, outcome_emails=False
         ).values_list("user_id", flat=True)
     }
     admins: list[User] | None = None
     emails: list[EmailNotification] = []
     for event, kind, student_id in wanted:
-        student = students.get(student_id)
+        student = people.get(student_id)
+        active_student = student if student is not None and student.is_active else None
+        guardians = [people[str(g)] for g in guardians_of.get(student_id, []) if str(g) in people]
         if kind == EmailKind.OUTCOME:
-            if student is not None and student_id not in muted:
-                emails.append(_outcome_email(event, student))
+            readers = ([active_student] if active_student is not None else []) + guardians
+            for person in readers:
+                if str(person.pk) not in muted and student is not None:
+                    emails.append(_outcome_email(event, person, student))
             continue
         if admins is None:
             admins = list(User.objects.filter(role=Role.ADMIN, is_active=True).order_by("email"))
-        recipients = [student] if student is not None else []
+        recipients = [active_student] if active_student is not None else []
+        recipients += guardians
         recipients += [admin for admin in admins if student is None or admin.email != student.email]
         for person in recipients:
             emails.append(_package_email(event, kind, person, student))
@@ -132,24 +154,34 @@ def _render(kind: str, context: dict[str, Any]) -> tuple[str, str]:
     return text, html
 
 
-def _outcome_email(event: Event, student: User) -> EmailNotification:
+def _outcome_email(event: Event, person: User, student: User) -> EmailNotification:
+    """The outcome, told to the student or (naming the student) to one of their guardians, in
+    the reader's own time zone."""
     session = event.data["session"]
     replacement = event.data.get("replacement_session")
+    for_guardian = person.pk != student.pk
     context = {
-        "name": student.name,
+        "name": person.name,
+        "for_guardian": for_guardian,
+        "student_name": student.name,
         "status": session["status"],
         "status_label": session["status_label"],
-        "when": local_time(session["scheduled_start_at"], student.timezone),
-        "new_when": local_time(replacement["scheduled_start_at"], student.timezone) if replacement else "",
+        "when": local_time(session["scheduled_start_at"], person.timezone),
+        "new_when": local_time(replacement["scheduled_start_at"], person.timezone) if replacement else "",
         "notes": session.get("tutor_notes") or "",
         "package": event.data.get("package"),
     }
     text, html = _render("outcome", context)
+    subject = (
+        GUARDIAN_OUTCOME_SUBJECTS[session["status"]].format(student=student.name)
+        if for_guardian
+        else OUTCOME_SUBJECTS[session["status"]]
+    )
     return EmailNotification(
         event=event,
         kind=EmailKind.OUTCOME,
-        recipient=student.email,
-        subject=OUTCOME_SUBJECTS[session["status"]],
+        recipient=person.email,
+        subject=subject,
         body_text=text,
         body_html=html,
         next_attempt_at=event.dispatched_at,
@@ -158,9 +190,11 @@ def _outcome_email(event: Event, student: User) -> EmailNotification:
 
 def _package_email(event: Event, kind: EmailKind, person: User, student: User | None) -> EmailNotification:
     package = event.data["package"]
+    for_guardian = person.is_guardian and student is not None
     context = {
         "name": person.name,
         "for_student": student is not None and person.pk == student.pk,
+        "for_guardian": for_guardian,
         "student_name": student.name if student is not None else "the student",
         "student_email": student.email if student is not None else "",
         "exhausted": kind == EmailKind.EXHAUSTED,
@@ -172,7 +206,11 @@ def _package_email(event: Event, kind: EmailKind, person: User, student: User | 
         event=event,
         kind=kind,
         recipient=person.email,
-        subject=PACKAGE_SUBJECTS[kind],
+        subject=(
+            GUARDIAN_PACKAGE_SUBJECTS[kind].format(student=student.name)
+            if for_guardian and student is not None
+            else PACKAGE_SUBJECTS[kind]
+        ),
         body_text=text,
         body_html=html,
         next_attempt_at=event.dispatched_at,

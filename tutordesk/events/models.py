@@ -30,6 +30,13 @@ class EventType(models.TextChoices):
     PACKAGE_CREATED = "package.created", "Package added"
     PACKAGE_LOW_BALANCE = "package.low_balance", "Package running low"
     PACKAGE_EXHAUSTED = "package.exhausted", "Package used up"
+    # People (CONTRACT §11; accounts.hooks names them).
+    USER_INVITED = "user.invited", "Person invited"
+    USER_UPDATED = "user.updated", "Person changed"
+    USER_DEACTIVATED = "user.deactivated", "Person deactivated"
+    USER_REACTIVATED = "user.reactivated", "Person reactivated"
+    USER_STUDENTS_CHANGED = "user.students_changed", "Guardian's students changed"
+    USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested", "Password reset asked for"
 
 
 class Event(models.Model):
@@ -171,6 +178,9 @@ class EmailKind(models.TextChoices):
     OUTCOME = "outcome", "Session outcome"
     LOW_BALANCE = "low_balance", "Package running low"
     EXHAUSTED = "exhausted", "Package used up"
+    # People (CONTRACT §11).
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
 
 
 class EmailState(models.TextChoices):

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from tutordesk.accounts.access import require_admin
+from tutordesk.accounts.hooks import PersonEvent
 from tutordesk.accounts.models import User
 from tutordesk.audit.details import FromTo
 from tutordesk.audit.services import audit_log_write
@@ -311,3 +312,11 @@ def notification_preference_update(*, user: User, outcome_emails: bool, actor: U
         ),
     )
     return True
+
+
+# ---------------------------------------------------------------- people (accounts.hooks)
+
+
+def record_person_events(changes: Sequence[PersonEvent]) -> None:
+    """The events of a person's change (accounts, the floor below), in that change's transaction."""
+    events_record(changes=[NewEvent(EventType(change.type), change.data) for change in changes])

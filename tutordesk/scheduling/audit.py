@@ -104,6 +104,63 @@ class SessionDetailsUpdated(AuditDetails):
         return "Changed " + (" and ".join(parts) or "nothing")
 
 
+class SeriesCreated(AuditDetails):
+    """A series of lessons laid out from a rule (CONTRACT §12): `sessions` occurrences, the first
+    at `start_at`; `replaces_series_id` when it continues another ("change this and following")."""
+
+    action = AuditAction.SERIES_CREATED
+    entity = AuditEntity.SERIES
+
+    match_id: uuid.UUID
+    rrule: str
+    timezone: str
+    start_at: Instant
+    duration_minutes: int
+    sessions: int
+    meet_link: str | None = None
+    replaces_series_id: uuid.UUID | None = None
+
+    def words(self, names: Names) -> str:
+        text = (
+            f"Series of {self.sessions} lesson{'s' if self.sessions != 1 else ''} from "
+            f"{when_text(self.start_at)}, {self.duration_minutes} minutes ({self.rrule}, {self.timezone})"
+        )
+        return text + (", continuing an earlier series" if self.replaces_series_id else "")
+
+
+class SeriesEnded(AuditDetails):
+    """A series ended from `from_at`: `ended` lessons still scheduled from then on left the schedule."""
+
+    action = AuditAction.SERIES_ENDED
+    entity = AuditEntity.SERIES
+
+    from_at: Instant
+    reason: str
+    ended: int
+
+    def words(self, names: Names) -> str:
+        return (
+            f"Series ended from {when_text(self.from_at)}: {self.ended} upcoming "
+            f"lesson{'s' if self.ended != 1 else ''} taken off the schedule. Reason: {self.reason}"
+        )
+
+
+class SessionSeriesEnded(AuditDetails):
+    """One occurrence taken off the schedule because its series ended (`rescheduled`, no charge,
+    no replacement)."""
+
+    action = AuditAction.SESSION_SERIES_ENDED
+    entity = AuditEntity.SESSION
+
+    series_id: uuid.UUID
+    from_status: str = "scheduled"
+    status: str = "rescheduled"
+    reason: str
+
+    def words(self, names: Names) -> str:
+        return f"Taken off the schedule: its series ended. Reason: {self.reason}"
+
+
 class SessionCancelled(StatusChangeDetails):
     """One lesson taken off the schedule by its tutor, an admin, its student or a guardian of the
     student (CONTRACT §12): `rescheduled`, nothing charged, no replacement."""

@@ -14,6 +14,46 @@ MIN_DURATION_MINUTES = 15
 MAX_DURATION_MINUTES = 240
 
 
+class Series(models.Model):
+    """A term of weekly lessons of one match (CONTRACT §12): the rule they were made from.
+
+    Every occurrence is a real `Session` pointing here (`Session.series`); the rule (`rrule`, RFC
+    5545, read from `start_at`'s wall-clock time in `timezone`) says how they were laid out, the
+    sessions say what became of each. `ended_at` is set when the series is ended from some date;
+    `replaces` links a "change this and following" to the series it continues.
+    """
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    match = models.ForeignKey("tutoring.Match", on_delete=models.PROTECT, related_name="series")
+    start_at = models.DateTimeField()
+    rrule = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64)
+    duration_minutes = models.PositiveSmallIntegerField()
+    meet_link = models.URLField(max_length=500, null=True, blank=True)  # noqa: DJ001 (as Session's)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = CreatedAtField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="continued_by"
+    )
+
+    class Meta:
+        db_table = "series"
+        verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=MIN_DURATION_MINUTES)
+                & Q(duration_minutes__lte=MAX_DURATION_MINUTES),
+                name="series_duration_15_to_240",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"series {self.id} ({self.rrule})"
+
+
 class Session(models.Model):
     """One lesson of a match.
 
@@ -59,6 +99,10 @@ class Session(models.Model):
     )
     created_at = CreatedAtField()
     updated_at = UpdatedAtField()
+    # The series this lesson is an occurrence of (None: a lone lesson); a replacement keeps it.
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
 
     class Meta:
         db_table = "sessions"
@@ -97,7 +141,11 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"session {self.id} at {self.scheduled_start_at:%Y-%m-%d %H:%M} ({self.status})"
+        """The lesson by subject, people and time (select_related `request`, `student`, `tutor`)."""
+        return (
+            f"{self.request.subject} for {self.student.name} with {self.tutor.name}, "
+            f"{self.scheduled_start_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+        )
 
     @property
     def scheduled_end_at(self) -> datetime:

@@ -11,9 +11,10 @@ from django.db.models import Count, F, Q, QuerySet
 
 from tutordesk.accounts.models import User
 from tutordesk.accounts.selectors import student_ids_seen_by, students_of_guardian
-from tutordesk.core.errors import NotFound
+from tutordesk.core import clock
+from tutordesk.core.errors import HasUpcomingSessions, NotFound
 from tutordesk.scheduling.models import Session
-from tutordesk.scheduling.status import CONSUMING_STATUSES
+from tutordesk.scheduling.status import CONSUMING_STATUSES, SessionStatus
 from tutordesk.tutoring.models import Package
 
 
@@ -107,3 +108,17 @@ def ledger_problems() -> Iterator[str]:
     foreign = Session.objects.filter(package__isnull=False).exclude(package__request_id=F("request_id"))
     for session_id in foreign.values_list("id", flat=True).iterator(chunk_size=2000):
         yield f"session {session_id}: charged to a package of another request"
+
+
+def refuse_deactivating_a_booked_tutor(user: User) -> None:
+    """A tutor with lessons still to come cannot be deactivated (accounts.hooks): reassign them first."""
+    if not user.is_tutor:
+        return
+    upcoming = Session.objects.filter(
+        tutor_id=user.pk, status=SessionStatus.SCHEDULED, scheduled_start_at__gt=clock.now()
+    ).count()
+    if upcoming:
+        raise HasUpcomingSessions(
+            f"{user.name} has {upcoming} upcoming lesson{'s' if upcoming != 1 else ''}; reassign them first",
+            upcoming=upcoming,
+        )

@@ -30,7 +30,7 @@ from tutordesk.accounts.models import User
 from tutordesk.audit.details import FromTo
 from tutordesk.audit.services import audit_log_write
 from tutordesk.core import clock
-from tutordesk.core.db.rows import fetch_models, select_list, update_if
+from tutordesk.core.db.rows import fetch_models, insert_rows, select_list, update_if
 from tutordesk.core.errors import (
     CancellationTooLate,
     InvalidTransition,
@@ -52,7 +52,7 @@ from tutordesk.scheduling.audit import (
 )
 from tutordesk.scheduling.clashes import Slot, ensure_tutor_free
 from tutordesk.scheduling.links import link_provider
-from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Session
+from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES, Series, Session
 from tutordesk.scheduling.selectors import session_is_visible
 from tutordesk.scheduling.shapes import session_dict
 from tutordesk.scheduling.status import (
@@ -544,6 +544,7 @@ def _create_replacement(session: Session, new_start_at: datetime, actor: User) -
         actor=actor,
         allow_past=False,
         rescheduled_from=session,
+        series_id=session.series_id,  # a moved occurrence stays in its series (CONTRACT §12)
     )
 
 
@@ -557,6 +558,8 @@ def new_session(
     actor: User,
     allow_past: bool = False,
     rescheduled_from: Session | None = None,
+    series: Series | None = None,
+    series_id: uuid.UUID | None = None,
 ) -> Session:
     """The one place a session row is made: a lone booking, a reschedule's replacement, and every
     other way a lesson comes to be goes through here, so what every new session gets is decided
@@ -583,10 +586,52 @@ def new_session(
         meet_link=link.meet_link,
         rescheduled_from=rescheduled_from,
         updated_by=actor,
+        series_id=series.id if series is not None else series_id,
     )
     if link.then is not None:
         link.then(session)
     return session
+
+
+def new_sessions(
+    *,
+    match: Match,
+    student_id: uuid.UUID,
+    starts: list[datetime],
+    duration_minutes: int,
+    meet_link: str | None,
+    actor: User,
+    series: Series,
+) -> list[Session]:
+    """`new_session` for many lessons of one match at once (a series' occurrences): each gets its
+    link from the meeting provider exactly as a lone booking does, and the rows go to the
+    database in one INSERT (`insert_rows`; inside `batched_inserts`, with the change's other rows).
+    No series starts in the past: its first lesson must be ahead (`validation_error` on `start_at`)."""
+    ensure_not_past(min(starts), allow_past=False, field="start_at")
+    provider = link_provider()
+    links = [
+        provider.new_session_link(tutor_id=match.tutor_id, meet_link=meet_link, rescheduled_from=None)
+        for _ in starts
+    ]
+    sessions = [
+        Session(
+            match=match,
+            request_id=match.request_id,
+            tutor_id=match.tutor_id,
+            student_id=student_id,
+            scheduled_start_at=start,
+            duration_minutes=duration_minutes,
+            meet_link=link.meet_link,
+            updated_by=actor,
+            series=series,
+        )
+        for start, link in zip(starts, links, strict=True)
+    ]
+    insert_rows(sessions)
+    for session, link in zip(sessions, links, strict=True):
+        if link.then is not None:
+            link.then(session)
+    return sessions
 
 
 def ensure_not_past(start: datetime, *, allow_past: bool, field: str) -> None:

@@ -8,7 +8,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from tutordesk.core.shapes import IsoDateTime, UuidText, id_text, time_text
-from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.models import Series, Session
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatusName
 from tutordesk.tutoring.shapes import PackageOut, package_dict
 
@@ -33,6 +33,9 @@ class SessionOut(TypedDict):
     updated_by_user_id: UuidText | None
     updated_at: IsoDateTime
     created_at: IsoDateTime
+    series_id: Annotated[
+        UuidText | None, Field(description="the series this lesson belongs to; null for a lone lesson")
+    ]
 
 
 class StatusChangeOut(TypedDict):
@@ -61,6 +64,7 @@ def session_dict(session: Session) -> SessionOut:
         "updated_by_user_id": id_text(session.updated_by_id),
         "updated_at": time_text(session.updated_at),
         "created_at": time_text(session.created_at),
+        "series_id": id_text(session.series_id),
     }
 
 
@@ -71,4 +75,41 @@ def status_change_dict(change: StatusChange) -> StatusChangeOut:
         "replacement_session": (
             session_dict(change.replacement_session) if change.replacement_session else None
         ),
+    }
+
+
+class SeriesOut(TypedDict):
+    id: UuidText
+    match_id: UuidText
+    rrule: Annotated[str, Field(description="RFC 5545, e.g. FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TH;COUNT=10")]
+    timezone: Annotated[str, Field(description="the IANA time zone whose wall-clock time the lessons keep")]
+    start_at: Annotated[IsoDateTime, Field(description="the first lesson's start (the rule's DTSTART)")]
+    duration_minutes: int
+    meet_link: str | None
+    created_at: IsoDateTime
+    created_by_user_id: UuidText
+    ended_at: Annotated[IsoDateTime | None, Field(description="when the series was ended from some date")]
+    replaces_series_id: Annotated[
+        UuidText | None, Field(description="the series this one continues (change this and following)")
+    ]
+
+
+class SeriesWithSessionsOut(TypedDict):
+    series: SeriesOut
+    sessions: list[SessionOut]
+
+
+def series_dict(series: Series) -> SeriesOut:
+    return {
+        "id": str(series.id),
+        "match_id": str(series.match_id),
+        "rrule": series.rrule,
+        "timezone": series.timezone,
+        "start_at": time_text(series.start_at),
+        "duration_minutes": series.duration_minutes,
+        "meet_link": series.meet_link,
+        "created_at": time_text(series.created_at),
+        "created_by_user_id": str(series.created_by_id),
+        "ended_at": time_text(series.ended_at) if series.ended_at else None,
+        "replaces_series_id": id_text(series.replaces_id),
     }

@@ -20,9 +20,16 @@ from tutordesk.tutoring.services import (
 
 @admin.register(TutoringRequest)
 class TutoringRequestAdmin(ServiceModelAdmin):
-    list_display = ["subject", "student", "status", "created_at"]
+    list_display = ["__str__", "student", "status", "created_at"]
     list_filter = ["status"]
-    search_fields = ["subject", "student__email"]
+    search_fields = ["subject", "student__name", "student__email"]
+    list_select_related = ["student"]
+    autocomplete_fields = ["student"]
+    ordering = ["-created_at", "id"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Each row is named with its student (also in other admins' request choosers).
+        return super().get_queryset(request).select_related("student")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "student":
@@ -39,11 +46,21 @@ class TutoringRequestAdmin(ServiceModelAdmin):
 
 @admin.register(Match)
 class MatchAdmin(ServiceModelAdmin):
-    list_display = ["id", "request", "tutor", "status", "created_at"]
+    list_display = ["request", "tutor", "status", "created_at"]
     list_filter = ["status"]
-    search_fields = ["tutor__email", "request__student__email"]
-    raw_id_fields = ["request"]
+    search_fields = [
+        "request__subject",
+        "tutor__name",
+        "tutor__email",
+        "request__student__name",
+        "request__student__email",
+    ]
+    list_select_related = ["request__student", "tutor"]
+    autocomplete_fields = ["request", "tutor"]
     actions = ["end"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("request__student", "tutor")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "tutor":
@@ -76,10 +93,14 @@ class PackageAddForm(forms.ModelForm):
 class PackageAdmin(ServiceModelAdmin):
     """Packages are added through package_create; their counters move only with session statuses."""
 
-    list_display = ["id", "request", "sessions_used", "sessions_total", "status", "created_at"]
+    list_display = ["request", "sessions_used", "sessions_total", "status", "created_at"]
     list_filter = ["status"]
-    search_fields = ["request__student__email", "request__subject"]
-    raw_id_fields = ["request"]
+    search_fields = ["request__student__name", "request__student__email", "request__subject"]
+    list_select_related = ["request__student"]
+    autocomplete_fields = ["request"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("request__student")
 
     def get_form(self, request: HttpRequest, obj: Package | None = None, change: bool = False, **kwargs: Any):
         if obj is None:

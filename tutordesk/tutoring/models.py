@@ -32,7 +32,8 @@ class TutoringRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} for {self.student_id}"
+        """ "Chemistry (A-level) for Ada Lovelace" (reads the student: select_related it in lists)."""
+        return f"{self.subject} for {self.student.name}"
 
 
 class Match(models.Model):
@@ -66,7 +67,8 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"match {self.id}"
+        """The request and the tutor, by name (select_related `request__student` and `tutor`)."""
+        return f"{self.request} with {self.tutor.name}"
 
 
 class Package(models.Model):
@@ -112,7 +114,8 @@ class Package(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sessions_used}/{self.sessions_total} ({self.status})"
+        """The request by name and the package's use (select_related `request__student`)."""
+        return f"{self.request}: {self.sessions_used}/{self.sessions_total} used ({self.status})"
 
     @property
     def sessions_remaining(self) -> int:

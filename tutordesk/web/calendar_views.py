@@ -18,7 +18,7 @@ from tutordesk.web.helpers import AuthenticatedHttpRequest, back_url, first_erro
 from tutordesk.web.once import once
 from tutordesk.web.outcomes import Done, Refused
 
-ALL_ROLES = (Role.TUTOR, Role.ADMIN, Role.STUDENT)
+ALL_ROLES = (Role.TUTOR, Role.ADMIN, Role.STUDENT, Role.GUARDIAN)
 
 
 def feed_url(request: AuthenticatedHttpRequest, token: str) -> str:

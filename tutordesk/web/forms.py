@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -16,6 +17,8 @@ from tutordesk.core.errors import ValidationError as DomainValidationError
 from tutordesk.core.idempotency import is_valid_key
 from tutordesk.core.validation import MEET_LINK_MAX_LENGTH, TIME_RANGE_MESSAGE, clean_meet_link, in_time_range
 from tutordesk.scheduling.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
+from tutordesk.scheduling.series import MAX_OCCURRENCES as MAX_SERIES_LESSONS
+from tutordesk.scheduling.series import local_instant
 from tutordesk.scheduling.services import MAX_NOTES_LENGTH, MAX_REASON_LENGTH
 from tutordesk.scheduling.status import OUTCOME_STATUSES, SESSION_STATUS_LABELS, TRANSITIONS, SessionStatus
 from tutordesk.tutoring.services import MAX_PACKAGE_SESSIONS
@@ -173,8 +176,59 @@ class CorrectionForm(IdempotentForm):
     reason = forms.CharField(label="Reason", max_length=MAX_REASON_LENGTH)
 
 
+class ZonedDateTimeField(forms.DateTimeField):
+    """A date and time read in the viewer's time zone; a wall-clock time the zone skips or goes
+    through twice that night is refused in words (never Django's "couldn't be interpreted")."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code != "ambiguous_timezone":
+                raise
+            naive = forms.fields.BaseTemporalField.to_python(self, value.strip())
+            if not isinstance(naive, datetime):
+                raise
+            try:
+                local_instant(naive, ZoneInfo(timezone.get_current_timezone_name()), field="")
+            except DomainValidationError as error:
+                raise forms.ValidationError(field_words(error), code=str(error.context["reason"])) from exc
+            raise
+
+
+def field_words(error: DomainValidationError) -> str:
+    """A refusal's words without the field name it starts with (the page shows it under the field)."""
+    detail = error.detail.split(": ", 1)[1] if ": " in error.detail[:40] else error.detail
+    detail = detail[:1].upper() + detail[1:]
+    return detail if detail.endswith(".") else f"{detail}."
+
+
+WEEKDAY_CHOICES = [
+    ("MO", "Mon"),
+    ("TU", "Tue"),
+    ("WE", "Wed"),
+    ("TH", "Thu"),
+    ("FR", "Fri"),
+    ("SA", "Sat"),
+    ("SU", "Sun"),
+]
+# The schedule form's repeat fields, as the series rule names them (scheduling.series.clean_rule).
+REPEAT_FIELDS = {
+    "weekdays": "repeat_weekdays",
+    "interval": "repeat_interval",
+    "count": "repeat_count",
+    "until": "repeat_until",
+    "start_at": "scheduled_start_at",
+    "timezone": "scheduled_start_at",
+    "match_id": "match",
+    "duration_minutes": "duration_minutes",
+    "meet_link": "meet_link",
+}
+
+
 class ScheduleForm(IdempotentForm):
-    """A new session: read in the viewer's time zone (the active one while the view runs)."""
+    """A new session: read in the viewer's time zone (the active one while the view runs).
+    With a repeat (weekdays, a number of lessons or a last date) it is a series (CONTRACT §12)."""
 
     match = forms.TypedChoiceField(
         label="Student and subject",
@@ -186,7 +240,7 @@ class ScheduleForm(IdempotentForm):
             "required": "Choose the student and subject.",
         },
     )
-    scheduled_start_at = forms.DateTimeField(
+    scheduled_start_at = ZonedDateTimeField(
         label="Starts at",
         validators=[within_time_range],
         input_formats=DATETIME_INPUT_FORMATS,
@@ -208,6 +262,26 @@ class ScheduleForm(IdempotentForm):
         max_length=MEET_LINK_MAX_LENGTH,
         widget=forms.URLInput(attrs={"placeholder": "https://meet.example.com/abc-defg-hij"}),
     )
+    repeat_weekdays = forms.MultipleChoiceField(
+        label="Repeat weekly on",
+        required=False,
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    repeat_interval = forms.IntegerField(
+        label="Every … weeks", required=False, initial=1, min_value=1, max_value=4
+    )
+    repeat_count = forms.IntegerField(
+        label="For … lessons", required=False, min_value=1, max_value=MAX_SERIES_LESSONS
+    )
+    repeat_until = forms.DateField(
+        label="Or until (last date)",
+        required=False,
+        validators=[within_time_range],
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date, such as 7 Dec 2026."},
+    )
 
     def __init__(self, *args: Any, match_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,7 +289,7 @@ class ScheduleForm(IdempotentForm):
         assert isinstance(match, forms.TypedChoiceField)
         match.choices = [("", "Choose…"), *match_choices]
         for field in self.fields.values():
-            if not isinstance(field.widget, forms.HiddenInput):
+            if not isinstance(field.widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
                 field.widget.attrs.setdefault("class", INPUT_CLASSES)
         describe_pickers(self)
 
@@ -227,6 +301,11 @@ class ScheduleForm(IdempotentForm):
                 "Enter an https:// link to the call, such as https://meet.example.com/abc-defg-hij.",
                 code="not_https",
             ) from exc
+
+    def repeats(self) -> bool:
+        """Whether this booking is a series (valid forms only): any repeat field filled."""
+        data = self.cleaned_data
+        return bool(data.get("repeat_weekdays") or data.get("repeat_count") or data.get("repeat_until"))
 
 
 class SessionDetailsForm(IdempotentForm):

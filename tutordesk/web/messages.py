@@ -26,6 +26,9 @@ MESSAGES: dict[str, str] = {
     "idempotency_key_in_use": "This change is still being saved. Reload the page in a moment.",
     "idempotency_key_reused": "This form was already used for a different change. Reload the page and try again.",
     "cancellation_too_late": "It is too late to cancel this lesson here.",
+    # People (CONTRACT §11).
+    "email_taken": "Someone already uses this email address (emails ignore case).",
+    "has_upcoming_sessions": "This tutor still has upcoming lessons. Reassign or cancel them first.",
     "service_unavailable": "Tutordesk cannot reach its database right now; nothing was changed. Try again shortly.",
 }
 

@@ -54,6 +54,13 @@ class Scheduled(Outcome):
     session_id: uuid.UUID
 
 
+class SeriesBooked(Outcome):
+    """A series of lessons booked (CONTRACT §12)."""
+
+    series_id: uuid.UUID
+    sessions: int
+
+
 class SecretMade(Outcome):
     """A webhook endpoint's new signing secret, shown once: in this change's answer (and its replay)."""
 

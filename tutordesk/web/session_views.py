@@ -22,13 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutordesk.accounts.models import Role, User
 from tutordesk.core import clock
-from tutordesk.core.errors import DomainError, Forbidden, InvalidTransition, NotFound, TutorDoubleBooked
+from tutordesk.core.errors import DomainError, Forbidden, InvalidTransition, NotFound
 from tutordesk.core.errors import ValidationError as DomainValidationError
 from tutordesk.core.idempotency import is_valid_key
 from tutordesk.meetings.selectors import link_status
 from tutordesk.meetings.services import meeting_link_retry
-from tutordesk.scheduling.models import Session
+from tutordesk.scheduling.clashes import Slot, find_clashes
+from tutordesk.scheduling.forecast import Forecast, forecast
+from tutordesk.scheduling.models import Series, Session
 from tutordesk.scheduling.selectors import sessions_visible_to
+from tutordesk.scheduling.series import Occurrence, Rule, clean_rule, series_create, series_preview
 from tutordesk.scheduling.services import (
     cancel_refusal,
     cancellation_notice_hours,
@@ -39,15 +42,18 @@ from tutordesk.scheduling.services import (
     session_update_status,
 )
 from tutordesk.scheduling.status import SESSION_STATUS_LABELS, SessionStatus, consumes
+from tutordesk.tutoring.models import Match
 from tutordesk.tutoring.selectors import sessions_left_by_request, sessions_left_of
 from tutordesk.web import queries
 from tutordesk.web.forms import (
+    REPEAT_FIELDS,
     BulkStatusForm,
     CancelForm,
     CorrectionForm,
     ScheduleForm,
     SessionDetailsForm,
     StatusUpdateForm,
+    field_words,
 )
 from tutordesk.web.helpers import (
     AuthenticatedHttpRequest,
@@ -61,7 +67,8 @@ from tutordesk.web.helpers import (
 )
 from tutordesk.web.messages import error_message
 from tutordesk.web.once import once
-from tutordesk.web.outcomes import Done, Recorded, Refused, Scheduled
+from tutordesk.web.outcomes import Done, Recorded, Refused, Scheduled, SeriesBooked
+from tutordesk.web.series_views import booking_refusal, series_rule_words
 from tutordesk.web.timeline import session_timeline
 
 NOT_AVAILABLE = "It is no longer available to you. Reload the page."
@@ -70,7 +77,7 @@ NOT_AVAILABLE = "It is no longer available to you. Reload the page."
 def session_words(session: Session, viewer: User) -> str:
     """A session named for a person: who, what and when (in the viewer's time zone)."""
     start = timezone.localtime(session.scheduled_start_at)
-    who = session.tutor.name if viewer.is_student else session.student.name
+    who = session.tutor.name if viewer.sees_as_student else session.student.name
     return f"{who} · {session.request.subject}, {start:%a %-d %b %Y, %H:%M} {start:%Z}"
 
 
@@ -288,6 +295,8 @@ def _render_schedule(
     error: str = "",
     conflict: str = "",
     status: int = 200,
+    preview: list[Occurrence] | None = None,
+    outlook: Forecast | None = None,
     ask_past: bool = False,
 ) -> HttpResponse:
     context = {
@@ -297,16 +306,41 @@ def _render_schedule(
         "conflict_id": conflict,
         "next_url": back_url(request),
         "nav": "dashboard",
+        "preview": preview,
+        "clashes": sum(1 for o in preview if o.conflict) if preview else 0,
+        "forecast": outlook,
     }
     template = "web/partials/schedule_form.html" if in_panel(request) else "web/schedule.html"
     return render(request, template, context, status=status)
 
 
+def _repeat_rule(form: ScheduleForm) -> Rule | None:
+    """The series rule the form asks for (None: a lone lesson, or a refusal added to the form)."""
+    data = form.cleaned_data
+    if not (data.get("repeat_count") or data.get("repeat_until")):
+        form.add_error("repeat_count", "Give a number of lessons, or a last date below.")
+        return None
+    try:
+        return clean_rule(
+            start_at=data["scheduled_start_at"],
+            timezone=timezone.get_current_timezone_name(),
+            interval=data.get("repeat_interval") or 1,
+            weekdays=data.get("repeat_weekdays") or None,
+            count=data.get("repeat_count"),
+            until=data.get("repeat_until"),
+        )
+    except DomainValidationError as error:
+        form.add_error(REPEAT_FIELDS.get(str(error.context.get("field")), None), field_words(error))
+        return None
+
+
 @role_required(Role.TUTOR, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Schedule a session: a tutor for their own active matches, an admin for any. The start is
-    read in the viewer's time zone; the same service and refusals as `POST /api/v1/sessions`."""
+    """Schedule a session, or a weekly series of them: a tutor for their own active matches, an
+    admin for any. The start is read in the viewer's time zone; the same services and refusals as
+    `POST /api/v1/sessions` and `POST /api/v1/series`. "Preview" lists each lesson with any clash
+    and the prepaid sessions' forecast, and books nothing."""
     user = request.user
     if request.method == "GET":
         return _render_schedule(request, _schedule_form(user))
@@ -320,6 +354,13 @@ def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             "scheduled_start_at", "This lesson is in the past. Tick the box below to record it anyway."
         )
         return _render_schedule(request, form, ask_past=True)
+    rule = _repeat_rule(form) if form.repeats() else None
+    if form.errors:
+        return _render_schedule(request, form)
+    if request.POST.get("intent") == "preview":
+        return _schedule_preview(request, form, rule)
+    if rule is not None:
+        return _book_series(request, form, rule)
 
     def change() -> Scheduled:
         session = session_create(
@@ -331,9 +372,13 @@ def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return Scheduled(session_id=session.id)
 
-    # The confirmation of a past lesson is no part of what was asked (an answer stored before the
-    # box existed still replays).
-    payload = {name: value for name, value in form_payload(data).items() if name != "confirm_past"}
+    # The confirmation of a past lesson is no part of what was asked, and a lone lesson leaves the
+    # (empty) repeat fields out (an answer stored before the box or the fields existed still replays).
+    payload = {
+        name: value
+        for name, value in form_payload(data).items()
+        if name != "confirm_past" and not name.startswith("repeat_")
+    }
     outcome = once(
         request,
         key=data["idempotency_key"],
@@ -343,29 +388,92 @@ def session_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         on_error=_schedule_error,
     )
     if isinstance(outcome, Refused):
-        if outcome.field in form.fields:
-            form.add_error(outcome.field, outcome.error)
-            return _render_schedule(request, form)
-        return _render_schedule(
-            request, form, error=outcome.error, conflict=outcome.conflicting_session_id or ""
-        )
+        return _schedule_refused(request, form, outcome)
     session = Session.objects.select_related("student", "tutor", "request").get(pk=outcome.session_id)
-    messages.success(request, f"Scheduled: {session_words(session, user)}.")
+    messages.success(
+        request, f"Scheduled: {session_words(session, user)}.{_forecast_warning(session.request_id)}"
+    )
     target = back_url(request)
     return hx_redirect(target) if request.htmx else redirect(target)
 
 
-def _schedule_error(error: DomainError) -> Refused:
-    if isinstance(error, NotFound):
-        return Refused(error="Choose one of the matches in the list.", field="match")
-    if isinstance(error, DomainValidationError) and error.context.get("reason") == "match_ended":
-        return Refused(error=error_message(error), field="match")
-    if isinstance(error, TutorDoubleBooked):
-        return Refused(
-            error=error_message(error),
-            conflicting_session_id=error.context.get("conflicting_session_id"),
+def _schedule_refused(
+    request: AuthenticatedHttpRequest, form: ScheduleForm, outcome: Refused
+) -> HttpResponse:
+    if outcome.field in form.fields:
+        form.add_error(outcome.field, outcome.error)
+        return _render_schedule(request, form)
+    return _render_schedule(request, form, error=outcome.error, conflict=outcome.conflicting_session_id or "")
+
+
+def _forecast_warning(request_id: uuid.UUID) -> str:
+    """After booking: the prepaid sessions' forecast when they do not cover the lessons booked, in
+    words after the booking's own notice (a warning, never a refusal); nothing when they do."""
+    outlook = forecast(request_id=request_id)
+    return f" Warning: {outlook.words()}" if outlook.uncovered else ""
+
+
+def _schedule_preview(
+    request: AuthenticatedHttpRequest, form: ScheduleForm, rule: Rule | None
+) -> HttpResponse:
+    data = form.cleaned_data
+    try:
+        if rule is not None:
+            preview = series_preview(
+                match_id=data["match"],
+                rule=rule,
+                duration_minutes=data["duration_minutes"],
+                actor=request.user,
+            )
+            occurrences, match = preview.occurrences, preview.match
+        else:
+            match = queries.schedulable_matches(request.user).get(pk=data["match"])
+            start = data["scheduled_start_at"]
+            clashes = find_clashes(tutor_id=match.tutor_id, slots=[Slot(start, data["duration_minutes"])])
+            occurrences = [Occurrence(start, clashes[0] if clashes else None)]
+    except (DomainError, Match.DoesNotExist) as error:
+        refused = _schedule_error(error) if isinstance(error, DomainError) else _schedule_error(NotFound(""))
+        return _schedule_refused(request, form, refused)
+    outlook = forecast(request_id=match.request_id, adding=len(occurrences))
+    return _render_schedule(request, form, preview=occurrences, outlook=outlook)
+
+
+def _book_series(request: AuthenticatedHttpRequest, form: ScheduleForm, rule: Rule) -> HttpResponse:
+    data = form.cleaned_data
+    user = request.user
+
+    def change() -> SeriesBooked:
+        made = series_create(
+            match_id=data["match"],
+            rule=rule,
+            duration_minutes=data["duration_minutes"],
+            meet_link=data["meet_link"],
+            actor=user,
         )
-    return Refused(error=error_message(error))
+        return SeriesBooked(series_id=made.series.id, sessions=len(made.sessions))
+
+    outcome = once(
+        request,
+        key=data["idempotency_key"],
+        payload=form_payload(data),
+        answer=SeriesBooked,
+        change=change,
+        on_error=_schedule_error,
+    )
+    if isinstance(outcome, Refused):
+        return _schedule_refused(request, form, outcome)
+    series = Series.objects.select_related("match__request").get(pk=outcome.series_id)
+    messages.success(
+        request,
+        f"Booked a series of {outcome.sessions} lessons, {series_rule_words(series)}."
+        + _forecast_warning(series.match.request_id),
+    )
+    target = reverse("web:series", args=[series.id])
+    return hx_redirect(target) if request.htmx else redirect(target)
+
+
+def _schedule_error(error: DomainError) -> Refused:
+    return booking_refusal(error)
 
 
 # ---------------------------------------------------------------- one session's changes

@@ -4,11 +4,14 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from tutordesk.web import (
+    account_views,  # people (CONTRACT §11)
     calendar_views,
     feeds,
     onboarding_views,
+    people_views,  # people (CONTRACT §11)
     report_views,
     request_views,
+    series_views,
     session_views,
     views,
     webhook_views,
@@ -60,6 +63,12 @@ urlpatterns = [
     ),
 ]
 urlpatterns += webhook_views.urlpatterns
+# Recurring lessons (CONTRACT §12).
+urlpatterns += [
+    path("series/<uuid:series_id>/", series_views.series_detail, name="series"),
+    path("series/<uuid:series_id>/end/", series_views.series_end_view, name="series-end"),
+    path("series/<uuid:series_id>/change/", series_views.series_change_view, name="series-change"),
+]
 # Requests and matches (CONTRACT §11).
 urlpatterns += [
     path("requests/", request_views.requests_list, name="requests"),
@@ -69,5 +78,6 @@ urlpatterns += [
     path("matches/<uuid:match_id>/end/", request_views.match_end, name="match-end"),
     path("matches/<uuid:match_id>/reassign/", request_views.match_reassign_view, name="match-reassign"),
 ]
+urlpatterns += account_views.urlpatterns + people_views.urlpatterns  # people (CONTRACT §11)
 # Import and enrolment (CONTRACT §11)
 urlpatterns += onboarding_views.urlpatterns

@@ -49,7 +49,7 @@ def session_pages(
     together: one statement for all of them where the database allows (web.paging), which for
     tutors and admins also reads the sessions left on each row's request, and whether `user`
     has a calendar link (see `calendar_feed_on`)."""
-    lines = queries.session_lines if user.is_student else queries.session_lines_with_left(user)
+    lines = queries.session_lines if user.sees_as_student else queries.session_lines_with_left(user)
     return keyset_pages(
         *(
             ListRead(
@@ -93,6 +93,9 @@ def section(
     newest_first = extra.pop("newest_first", True)
     return {
         "id": id,
+        # The element ids of the section: its hook (`data-section`) unless a page shows the same
+        # section more than once (a guardian's dashboard, once per student).
+        "dom_id": extra.pop("dom_id", id),
         "title": title,
         "hint": hint,
         "page": page,
@@ -107,7 +110,7 @@ def section(
 # ---------------------------------------------------------------- dashboards
 
 
-@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT)
+@role_required(Role.TUTOR, Role.ADMIN, Role.STUDENT, Role.GUARDIAN)
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
@@ -115,6 +118,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _admin_dashboard(request, user)
     if user.is_tutor:
         return _tutor_dashboard(request, user)
+    if user.is_guardian:
+        return _guardian_dashboard(request, user)
     return _student_dashboard(request, user)
 
 
@@ -200,31 +205,88 @@ def today_cursor() -> str:
     return f"{FORWARD}.{encode_cursor(end, uuid.UUID(int=0))}"
 
 
+def _package_summaries(user: User) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each student's requests with their packages and the sessions left on them, as `user` sees
+    them (a student their own, a guardian each of their students'), in one query."""
+    by_student: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = {}
+    for package in queries.student_packages(user):
+        entry = by_student.setdefault(package.request.student_id, {}).setdefault(
+            package.request_id,
+            {"subject": package.request.subject, "packages": [], "left": package.request_sessions_left},  # type: ignore[attr-defined]  # an annotation of student_packages' query
+        )
+        entry["packages"].append(package)
+    return {student_id: list(requests.values()) for student_id, requests in by_student.items()}
+
+
+def _student_sections(upcoming: KeysetPage, past: KeysetPage, *, suffix: str = "") -> list[dict[str, Any]]:
+    """The student's two lists; `suffix` tells one student's apart from another's on a page that
+    shows several (their cursors' parameters and element ids; the hooks stay the same)."""
+    return [
+        section(
+            upcoming,
+            id="upcoming",
+            dom_id=f"upcoming{suffix}",
+            title="Upcoming",
+            param=f"upcoming{suffix}",
+            empty="No upcoming sessions.",
+            newest_first=False,
+        ),
+        section(
+            past,
+            id="past",
+            dom_id=f"past{suffix}",
+            title="Past",
+            param=f"past{suffix}",
+            empty="No past sessions yet.",
+        ),
+    ]
+
+
 def _student_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
     now = clock.now()
     upcoming_list, past_list = queries.student_lists(user, now=now)
     pages = session_pages(request, user, (upcoming_list, "upcoming"), (past_list, "past"))
     upcoming, past = pages
-    requests: dict[uuid.UUID, dict[str, Any]] = {}
-    for package in queries.student_packages(user):
-        entry = requests.setdefault(
-            package.request_id,
-            {"subject": package.request.subject, "packages": [], "left": package.request_sessions_left},  # type: ignore[attr-defined]  # an annotation of student_packages' query
-        )
-        entry["packages"].append(package)
-    sections = [
-        upcoming_section(upcoming),
-        section(past, id="past", title="Past", param="past", empty="No past sessions yet."),
-    ]
+    requests = _package_summaries(user).get(user.pk, [])
+    sections = _student_sections(upcoming, past)
     return render(
         request,
         "web/student_dashboard.html",
         {
             "sections": sections,
-            "requests": list(requests.values()),
+            "requests": requests,
             "nav": "dashboard",
             "calendar_feed": calendar_feed_on(user, pages),
         },
+    )
+
+
+def _guardian_dashboard(request: AuthenticatedHttpRequest, user: User) -> HttpResponse:
+    """For each student the guardian looks after (by name), what that student's own dashboard
+    shows: packages with what is left, upcoming lessons soonest first, past ones; every list of
+    every student read together (web.paging)."""
+    now = clock.now()
+    students = queries.guardian_students(user)
+    lists: list[tuple[queries.SessionList, str]] = []
+    each = queries.guardian_lists(user, [student.pk for student in students], now=now)
+    for number, (upcoming_list, past_list) in enumerate(each, start=1):
+        lists += [(upcoming_list, f"upcoming-{number}"), (past_list, f"past-{number}")]
+    pages = session_pages(request, user, *lists) if lists else []
+    packages = _package_summaries(user) if students else {}
+    blocks = [
+        {
+            "student": student,
+            "number": number,
+            "packages_title": f"packages-{number}-title",
+            "requests": packages.get(student.pk, []),
+            "sections": _student_sections(*pages[2 * number - 2 : 2 * number], suffix=f"-{number}"),
+        }
+        for number, student in enumerate(students, start=1)
+    ]
+    return render(
+        request,
+        "web/guardian_dashboard.html",
+        {"students": blocks, "nav": "dashboard", "calendar_feed": calendar_feed_on(user, pages)},
     )
 
 

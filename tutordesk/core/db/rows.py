@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from tutordesk.core.clock import UpdatedAtField
@@ -54,20 +55,18 @@ def insert_rows(rows: Sequence[Model]) -> None:
         return
     model = type(rows[0])
     fields = _insert_fields(model)
-    # The connection itself, not the `connection` proxy: a proxy look-up per value cost about a
-    # tenth of an import's time.
-    db = connections[DEFAULT_DB_ALIAS]
-    params = [field.get_db_prep_save(field.pre_save(row, True), db) for row in rows for field in fields]
+    own = _own_connection()
+    params = [field.get_db_prep_save(field.pre_save(row, True), own) for row in rows for field in fields]
     for row in rows:
         row._state.adding = False
-        row._state.db = db.alias
+        row._state.db = own.alias
     batch = _batch.get()
     # Rows added inside a savepoint opened within the batch go at once: a rollback to that
     # savepoint must take them away, and the batch is sent only at its end.
     if batch is not None and batch.savepoints == _savepoints():
         batch.rows.append((model, len(rows), params))
         return
-    with connection.cursor() as cursor:
+    with own.cursor() as cursor:
         cursor.execute(_insert_statement(model, len(rows)), params)
 
 
@@ -93,6 +92,13 @@ def batched_inserts() -> Iterator[None]:
     _send(batch.rows)
 
 
+def _own_connection() -> BaseDatabaseWrapper:
+    """This thread's connection itself. `connection` is a proxy shared by all threads that looks
+    the thread's connection up again on every attribute read (a context-local look-up each time):
+    the hot path's helpers look it up once and hand the connection itself to the fields."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 # Bound parameters of one statement: under PostgreSQL's 65,535 and SQLite's 32,766. A change that
 # adds more (an import of thousands of rows) sends each table's rows as one single-row INSERT run
 # for every row (`executemany`: psycopg parses the statement once and pipelines the rows; a
@@ -101,7 +107,7 @@ MAX_BATCH_PARAMS = 30_000
 
 
 def _send_in_chunks(grouped: dict[type[Model], tuple[int, list[Any]]]) -> None:
-    with connection.cursor() as cursor:
+    with _own_connection().cursor() as cursor:
         for model, (count, params) in grouped.items():
             width = len(params) // count
             rows = [params[start : start + width] for start in range(0, len(params), width)]
@@ -110,7 +116,7 @@ def _send_in_chunks(grouped: dict[type[Model], tuple[int, list[Any]]]) -> None:
 
 def _savepoints() -> int:
     # An atomic block without a savepoint (savepoint=False) is marked None: it cannot roll back alone.
-    return sum(1 for sid in connection.savepoint_ids if sid is not None)
+    return sum(1 for sid in _own_connection().savepoint_ids if sid is not None)
 
 
 def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
@@ -125,8 +131,9 @@ def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
     if sum(len(params) for _, params in statements) > MAX_BATCH_PARAMS:
         _send_in_chunks(grouped)
         return
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(statements) == 1:
+    own = _own_connection()
+    with own.cursor() as cursor:
+        if own.vendor != "postgresql" or len(statements) == 1:
             for sql, params in statements:
                 cursor.execute(sql, params)
             return
@@ -149,12 +156,13 @@ def update_if(instance: Model, *, where: Mapping[str, object], values: Mapping[s
     sql, set_fields, where_fields = _update_plan(model, tuple(values), tuple(where))
     for name, value in values.items():
         setattr(instance, name, value)
-    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in set_fields]
+    own = _own_connection()
+    params = [field.get_db_prep_save(field.pre_save(instance, False), own) for field in set_fields]
     params += [
-        field.get_db_prep_value(value, connection)
+        field.get_db_prep_value(value, own)
         for field, value in zip(where_fields, (instance.pk, *where.values()), strict=True)
     ]
-    with connection.cursor() as cursor:
+    with own.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount) == 1
 
@@ -169,7 +177,8 @@ def stamp_assignments(model: type[Model]) -> str:
 
 def stamp_values(model: type[Model]) -> dict[str, Any]:
     """The values of `stamp_assignments(model)` for a change made now (the clock's instant)."""
-    return {f.column: f.get_db_prep_save(f.stamp(), connection) for f in _stamp_fields(model)}
+    own = _own_connection()
+    return {f.column: f.get_db_prep_save(f.stamp(), own) for f in _stamp_fields(model)}
 
 
 def select_list(model: type[Model], alias: str = "") -> str:
@@ -183,11 +192,11 @@ def fetch_models(
 ) -> list[tuple[M, tuple[Any, ...]]]:
     """Run a SELECT (or `… RETURNING`) whose first columns are `select_list(model, …)`; return each
     row as an instance of `model` and the row's further columns, as the database gave them."""
-    with connection.cursor() as cursor:
+    own = _own_connection()
+    with own.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # Worked out once per model and connection (each thread has its own connection).
-    own = connections[DEFAULT_DB_ALIAS]  # `connection` is a proxy shared by all threads
     cache: dict[type[Model], Any] = own.__dict__.setdefault("_tutordesk_readers", {})
     if model not in cache:
         cache[model] = _readers(model)
@@ -198,8 +207,8 @@ def fetch_models(
         values = list(row[:width])
         for index, column, functions in converters:
             for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        found.append((model.from_db(connection.alias, attnames, values), tuple(row[width:])))
+                values[index] = convert(values[index], column, own)
+        found.append((model.from_db(own.alias, attnames, values), tuple(row[width:])))
     return found
 
 

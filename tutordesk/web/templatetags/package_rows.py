@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tutordesk.web.queries import RequestLine
-from tutordesk.web.templatetags.row_text import When, csrf_input, names, url_of
+from tutordesk.web.templatetags.row_text import NONE_LEFT, When, csrf_input, names, url_of
 
 register = template.Library()
 
@@ -63,7 +63,7 @@ def request_cards(context: template.Context, requests: Iterable[RequestLine]) ->
             f'{student} <span class="font-normal text-slate-500">· {subject}</span></a></h2>\n'
             f'      <p class="text-sm text-slate-500">{escape(r.student_email)} · {tutor}</p>\n'
             '      <p class="mt-1 text-sm text-slate-600">Sessions left: <strong class="text-slate-900" '
-            f"data-sessions-left>{r.sessions_left}</strong></p>\n"
+            f"data-sessions-left>{r.sessions_left}</strong>{NONE_LEFT if not r.sessions_left else ''}</p>\n"
             f"{bought}"
             "    </div>\n"
             f'    <form method="post" action="{add_url(rid)}" class="flex items-end gap-2" data-add-package>\n'

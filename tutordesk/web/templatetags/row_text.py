@@ -108,3 +108,10 @@ class When:
 
 def _clock(local: datetime) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
+
+
+# "Left 0" in words, not colour alone: a package row whose request has nothing left says so.
+NONE_LEFT = (
+    ' <span class="ml-1 whitespace-nowrap rounded bg-red-100 px-1.5 py-0.5 text-xs font-semibold '
+    'text-red-800" data-none-left>none left</span>'
+)

@@ -31,7 +31,7 @@ from tutordesk.scheduling.models import Session
 from tutordesk.scheduling.services import cancel_refusal
 from tutordesk.scheduling.status import SessionStatus
 from tutordesk.web.queries import SessionLine
-from tutordesk.web.templatetags.row_text import When, csrf_input, names, url_of
+from tutordesk.web.templatetags.row_text import NONE_LEFT, When, csrf_input, names, url_of
 from tutordesk.web.templatetags.tutordesk_web import session_badge
 
 register = template.Library()
@@ -55,7 +55,7 @@ class RowWriter:
         user = context["user"]
         request = context["request"]
         self.user = user
-        self.is_student = bool(user.is_student)
+        self.is_student = bool(user.sees_as_student)  # a guardian reads as their student
         self.is_admin = bool(user.is_admin)
         # A student or guardian has no actions column: Cancel sits beside the row's badge.
         self.reads_only = bool(user.is_student or user.is_guardian)
@@ -181,7 +181,7 @@ class RowWriter:
             out.append(
                 '  <td class="hidden text-right tabular-nums sm:table-cell sm:px-3 sm:py-2.5"><strong '
                 f'class="font-semibold text-slate-900" data-sessions-left data-left-for="{request_id}">{left}'
-                "</strong></td>\n"
+                f"</strong>{NONE_LEFT if left == '0' else ''}</td>\n"
                 '  <td class="basis-full sm:table-cell sm:w-px sm:whitespace-nowrap sm:py-2 sm:pl-3 sm:pr-4 '
                 'sm:text-right">\n'
                 '    <div class="flex flex-wrap items-center gap-1.5 sm:flex-nowrap sm:justify-end">\n'

@@ -94,6 +94,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  tutor    {email}")
         for email in summary.student_emails[:10]:
             self.stdout.write(f"  student  {email}")
-        hidden = max(0, len(summary.tutor_emails) - 10) + max(0, len(summary.student_emails) - 10)
+        for email in summary.guardian_emails[:10]:
+            self.stdout.write(f"  guardian {email}")
+        hidden = sum(
+            max(0, len(emails) - 10)
+            for emails in (summary.tutor_emails, summary.student_emails, summary.guardian_emails)
+        )
         if hidden:
-            self.stdout.write(f"  … and {hidden} more (tutorN@example.com, studentN@example.com)")
+            self.stdout.write(
+                f"  … and {hidden} more (tutorN@example.com, studentN@example.com, guardianN@example.com)"
+            )

@@ -57,7 +57,7 @@ def welcome(url: str) -> str:
         password = demo_password()
         said = password if check_password(password, admin.password) else "the one the demo was seeded with"
         lines += [f"  Log in with password {said} as", "    admin@example.com"]
-        for role in (Role.TUTOR, Role.STUDENT):
+        for role in (Role.TUTOR, Role.STUDENT, Role.GUARDIAN):
             count = User.objects.filter(role=role, email__regex=rf"^{role}[0-9]+@example\.com$").count()
             if count == 1:
                 lines.append(f"    {role}1@example.com")
