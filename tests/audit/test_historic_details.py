@@ -158,7 +158,11 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     "webhook_delivery_resent": [
         {"endpoint_id": U1, "event_id": U2, "from_state": "failed", "attempts_before": 9}
     ],
-    "notification_preference_changed": [{"outcome_emails": {"from": True, "to": False}}],
+    "notification_preference_changed": [
+        {"outcome_emails": {"from": True, "to": False}},
+        {"reminder_emails": {"from": True, "to": False}, "nudge_emails": {"from": False, "to": True}},
+        {"booking_emails": {"from": True, "to": False}, "charge_emails": {"from": True, "to": False}},
+    ],
     "calendar_feed_issued": [
         {"user_id": U1, "replaced_earlier_link": False},
         {"user_id": U1, "replaced_earlier_link": True},

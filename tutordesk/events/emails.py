@@ -130,9 +130,17 @@ def send(email: EmailNotification) -> None:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
-        headers={"X-Tutordesk-Event-Id": str(email.event_id)},
+        headers={
+            "X-Tutordesk-Event-Id": str(email.event_id),
+            "X-Tutordesk-Kind": email.kind,
+            # The same on every attempt, so a receiver can tell a resend (a worker killed after the
+            # server took the message but before it was marked sent) from a second email.
+            "Message-ID": f"<{email.id}@tutordesk>",
+        },
     )
     message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     message.send(fail_silently=False)
 
 

@@ -68,6 +68,7 @@ DEFAULT_CONCURRENCY = 8
 # A worker claims this many rounds of requests at once: fewer transactions per delivery.
 BATCH_ROUNDS = 4
 EMAIL_BATCH = 5  # sent one by one; with a 20 s SMTP timeout they fit well inside the lease
+EMAIL_LEASE = timedelta(minutes=5)  # a claimed batch of emails; the worker's `--lease` replaces it
 JOB_BATCH = 4  # jobs run one after another in a round, each under its own claim
 
 
@@ -307,7 +308,7 @@ def deliver_due(
 
 
 def send_due_emails(
-    *, now: datetime | None = None, limit: int = EMAIL_BATCH, lease: timedelta = timedelta(minutes=5)
+    *, now: datetime | None = None, limit: int = EMAIL_BATCH, lease: timedelta = EMAIL_LEASE
 ) -> int:
     claimed = claim_emails(now=now or clock.now(), lease=lease, limit=limit)
     for email in claimed:
@@ -423,7 +424,8 @@ def run_job(job: Job, kind: JobKind, *, now: datetime | None = None) -> None:
     elif error:
         logger.warning("job %s %s: %s (attempt %d, %s)", job.kind, job.key, error, attempts, outcome)
     else:
-        logger.info("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
+        # Quiet by default: a job's visible result (an email, a link) prints its own line.
+        logger.debug("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
 
 
 # ---------------------------------------------------------------- the loop
@@ -459,7 +461,7 @@ class Worker:
             timeout=self.timeout,
             pool=self.pool,
         )
-        done += send_due_emails(now=now)
+        done += send_due_emails(now=now, lease=self.job_lease or EMAIL_LEASE)
         done += run_due_jobs(now=now, lease=self.job_lease)
         return done
 

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from tutordesk.web import (
     account_views,  # people (CONTRACT §11)
     calendar_views,
+    email_views,  # reminders: the admin's email log
     feeds,
     onboarding_views,
     people_views,  # people (CONTRACT §11)
@@ -81,3 +82,5 @@ urlpatterns += [
 urlpatterns += account_views.urlpatterns + people_views.urlpatterns  # people (CONTRACT §11)
 # Import and enrolment (CONTRACT §11)
 urlpatterns += onboarding_views.urlpatterns
+# The admin's view of reminders and the email outbox (the reminders app).
+urlpatterns += email_views.urlpatterns
