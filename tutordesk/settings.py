@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "tutordesk.calendars",
     "tutordesk.reports",
     "tutordesk.meetings",
+    "tutordesk.onboarding",
     "tutordesk.reminders",
     "tutordesk.api",
     "tutordesk.web",

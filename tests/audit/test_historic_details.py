@@ -263,6 +263,11 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     "session_series_ended": [
         {"series_id": U1, "from_status": "scheduled", "status": "rescheduled", "reason": "Term ends early"}
     ],
+    # Import and enrolment (onboarding)
+    "import_completed": [
+        {"sha256": "ab" * 32, "rows": 3, "users": 5, "requests": 3, "matches": 3, "packages": 3}
+    ],
+    "guardian_link_added": [{"guardian_id": U1, "student_id": U2}],
 }
 
 
