@@ -9,7 +9,8 @@ import pytest
 import requests
 from django.db import transaction
 
-from tests.accounts.test_password_links import NEW_PASSWORD, form_post, inbox, link_in, logs_in  # noqa: F401
+from tests.accounts import test_password_links
+from tests.accounts.test_password_links import NEW_PASSWORD, form_post, link_in, logs_in
 from tests.events.conftest import run_worker
 from tests.factories import TutorFactory
 from tests.onboarding.helpers import enrolment_file
@@ -19,6 +20,9 @@ from tutordesk.events.models import EmailKind, EmailNotification, Event
 from tutordesk.onboarding.services import enrol_student, import_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# A real SMTP server on 127.0.0.1 the worker sends to (BASE_URL is the live server).
+inbox = test_password_links.inbox
 
 FILE = enrolment_file(
     "ann@example.com,Ann Lee,Europe/Berlin,Maths,tom@example.com,Tom Tutor,,10,pat@example.com,Pat Lee",
