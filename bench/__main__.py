@@ -13,6 +13,8 @@
 7. bench.meetings: what a meeting provider adds to a booking, and the worker's Google links
    (made, moved, deleted) per second against a Google-shaped server on 127.0.0.1.
 8. bench.series: booking a 100-lesson series, the service and the whole API request (server time).
+9. bench.reminders: reminders (each two emails with an .ics, over SMTP to 127.0.0.1) sent per
+   second by one and by two `run_worker` processes.
 
 `python -m bench <name> …` runs one of them (e.g. `python -m bench lists --repeat 50`).
 """
@@ -34,6 +36,7 @@ STEPS = [
     ["instructions"],
     ["meetings"],
     ["series"],
+    ["reminders"],
 ]
 
 

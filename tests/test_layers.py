@@ -18,7 +18,7 @@ FLOORS: list[set[str]] = [
     {"events"},
     {"tutoring"},
     {"scheduling"},
-    {"calendars", "reports", "meetings"},
+    {"calendars", "reports", "meetings", "onboarding", "reminders"},
     {"api", "web"},
     {"demo"},
 ]

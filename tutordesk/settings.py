@@ -58,6 +58,23 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def parse_duration_minutes(name: str, text: str) -> int:
+    """`90m` or `24h` in minutes (a whole number above zero, then `m` or `h`)."""
+    found = re.fullmatch(r"\s*([0-9]{1,5})\s*([mh])\s*", text.lower())
+    if not found or int(found.group(1)) == 0:
+        raise ImproperlyConfigured(
+            f"{name} takes durations such as 30m or 24h (a whole number above 0, then m or h); got {text!r}"
+        )
+    return int(found.group(1)) * (60 if found.group(2) == "h" else 1)
+
+
+def env_durations(name: str, default: str) -> list[int]:
+    """A comma-separated list of durations (`24h,1h`) in minutes, longest first, each once."""
+    raw = os.environ.get(name)
+    text = default if raw is None or raw.strip() == "" else raw
+    return sorted({parse_duration_minutes(name, item) for item in text.split(",")}, reverse=True)
+
+
 DEBUG = env_bool("TUTORDESK_DEBUG", False)
 
 SECRET_KEY = os.environ.get("TUTORDESK_SECRET_KEY", "")
@@ -89,6 +106,8 @@ INSTALLED_APPS = [
     "tutordesk.calendars",
     "tutordesk.reports",
     "tutordesk.meetings",
+    "tutordesk.onboarding",
+    "tutordesk.reminders",
     "tutordesk.api",
     "tutordesk.web",
     "tutordesk.demo",
@@ -291,6 +310,18 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 20
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Without SMTP the worker prints one line per email (kind, recipient, subject); `full` prints the
+# whole message as sent (docs/reminders.md).
+EMAIL_ECHO = env_choice("TUTORDESK_EMAIL_ECHO", "line", ("line", "full"))
+if not EMAIL_HOST and EMAIL_ECHO == "line":
+    EMAIL_BACKEND = "tutordesk.events.echo.OneLineEmailBackend"
+
+# Reminders (docs/reminders.md): emailed this long before each scheduled lesson's start, and a
+# nudge to the tutor a lesson still waits for its outcome this long after its end.
+REMINDER_OFFSETS_MINUTES = env_durations("TUTORDESK_REMINDERS", "24h,1h")
+OUTCOME_NUDGE_MINUTES = env_durations("TUTORDESK_OUTCOME_NUDGE", "2h")
+if len(OUTCOME_NUDGE_MINUTES) != 1:
+    raise ImproperlyConfigured("TUTORDESK_OUTCOME_NUDGE takes one duration such as 2h")
 
 # Cancelling one lesson (docs/lifecycle.md): a student or guardian must cancel at least this many hours
 # before the start; the tutor and admins may cancel until it starts.
@@ -354,5 +385,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "tutordesk.events": {"level": "INFO"},
         "tutordesk.meetings": {"level": "INFO"},
+        "tutordesk.reminders": {"level": "INFO"},
     },
 }

@@ -158,7 +158,11 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     "webhook_delivery_resent": [
         {"endpoint_id": U1, "event_id": U2, "from_state": "failed", "attempts_before": 9}
     ],
-    "notification_preference_changed": [{"outcome_emails": {"from": True, "to": False}}],
+    "notification_preference_changed": [
+        {"outcome_emails": {"from": True, "to": False}},
+        {"reminder_emails": {"from": True, "to": False}, "nudge_emails": {"from": False, "to": True}},
+        {"booking_emails": {"from": True, "to": False}, "charge_emails": {"from": True, "to": False}},
+    ],
     "calendar_feed_issued": [
         {"user_id": U1, "replaced_earlier_link": False},
         {"user_id": U1, "replaced_earlier_link": True},
@@ -259,6 +263,11 @@ HISTORIC: dict[str, list[dict[str, object]]] = {
     "session_series_ended": [
         {"series_id": U1, "from_status": "scheduled", "status": "rescheduled", "reason": "Term ends early"}
     ],
+    # Import and enrolment (onboarding)
+    "import_completed": [
+        {"sha256": "ab" * 32, "rows": 3, "users": 5, "requests": 3, "matches": 3, "packages": 3}
+    ],
+    "guardian_link_added": [{"guardian_id": U1, "student_id": U2}],
 }
 
 

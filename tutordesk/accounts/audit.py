@@ -158,3 +158,17 @@ class PasswordResetRequested(AuditDetails):
 
     def words(self, names: Names) -> str:
         return "Password reset link asked for" + ("" if self.sent else " (not sent: too many asks)")
+
+
+class GuardianLinkAdded(AuditDetails):
+    action = AuditAction.GUARDIAN_LINK_ADDED
+    entity = AuditEntity.USER
+
+    guardian_id: uuid.UUID
+    student_id: uuid.UUID
+
+    def people(self) -> Iterable[uuid.UUID]:
+        return (self.guardian_id, self.student_id)
+
+    def words(self, names: Names) -> str:
+        return f"{names(self.guardian_id)} now looks after {names(self.student_id)}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -11,8 +12,14 @@ from tutordesk.core.clock import CreatedAtField
 from tutordesk.core.ids import new_id
 
 
+@cache
+def known_timezones() -> frozenset[str]:
+    """Every IANA zone name; read from the disk once (`available_timezones` walks the tree)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(f"{value!r} is not a known time zone")
 
 

@@ -31,7 +31,7 @@ from tutordesk.accounts.audit import (
     UserUpdated,
 )
 from tutordesk.accounts.hooks import PersonEvent, check_deactivation, person_events
-from tutordesk.accounts.models import ApiToken, Guardianship, PasswordResetAsk, Role, User
+from tutordesk.accounts.models import ApiToken, Guardianship, PasswordResetAsk, Role, User, known_timezones
 from tutordesk.accounts.selectors import student_ids_of_guardians
 from tutordesk.accounts.shapes import user_dict
 from tutordesk.audit.details import OldNew
@@ -218,7 +218,7 @@ def clean_user_fields(fields: dict[str, Any], *, exclude: User | None = None) ->
     if role not in Role.values:
         raise ValidationError(f"role must be one of {', '.join(Role.values)}", field="role")
     tz = fields["timezone"]
-    if not isinstance(tz, str) or tz not in zoneinfo.available_timezones():
+    if not isinstance(tz, str) or tz not in known_timezones():
         raise ValidationError(f"{tz!r} is not a known time zone", field="timezone")
     return {
         "email": email,

@@ -19,6 +19,7 @@ from tutordesk.api.auth import api_auth
 from tutordesk.api.routers import (
     audit,
     calendar,
+    imports,
     matches,
     me,
     packages,
@@ -104,3 +105,4 @@ for area in (me, matches, sessions, packages, audit, calendar, reports, webhooks
 api.add_router("", series_router.router)  # recurring lessons (CONTRACT §12)
 api.add_router("", tutoring_requests.router)  # requests (CONTRACT §11)
 api.add_router("", users.router)  # people (CONTRACT §11)
+api.add_router("", imports.router)

@@ -49,6 +49,9 @@ class AuditAction(models.TextChoices):
     GUARDIAN_STUDENTS_SET = "guardian_students_set", "Guardian's students changed"
     PASSWORD_SET = "password_set", "Password set"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset asked for"
+    # Import and enrolment (onboarding)
+    IMPORT_COMPLETED = "import_completed", "Spreadsheet imported"
+    GUARDIAN_LINK_ADDED = "guardian_link_added", "Guardian linked"
 
 
 class AuditEntity(models.TextChoices):
@@ -64,6 +67,7 @@ class AuditEntity(models.TextChoices):
     WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
     CALENDAR_FEED = "calendar_feed", "Calendar feed"
     SERIES = "series", "Series"
+    IMPORT = "import", "Import"
 
 
 class AuditLog(models.Model):

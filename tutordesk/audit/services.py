@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from tutordesk.audit.details import AuditDetails
 from tutordesk.audit.models import AuditLog
@@ -20,3 +21,21 @@ def audit_log_write(*, actor: Actor | None, entity_id: uuid.UUID, details: Audit
     )
     insert_rows([log])
     return log
+
+
+def audit_logs_write_many(
+    *, actor: Actor | None, rows: Sequence[tuple[uuid.UUID, AuditDetails]]
+) -> list[AuditLog]:
+    """`audit_log_write` for many changes of one actor at once (an import), in one INSERT."""
+    logs = [
+        AuditLog(
+            actor_id=actor.pk if actor is not None else None,
+            action=details.action,
+            entity_type=details.entity,
+            entity_id=entity_id,
+            details=details.as_json(),
+        )
+        for entity_id, details in rows
+    ]
+    insert_rows(logs)
+    return logs

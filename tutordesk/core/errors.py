@@ -173,3 +173,27 @@ def require(condition: bool, error: type[DomainError], detail: str, **context: A
     """Raise `error(detail)` unless `condition` holds: `require(actor.is_admin, Forbidden, "...")`."""
     if not condition:
         raise error(detail, **context)
+
+
+# Import (CONTRACT §11): a file refused as a whole.
+class ImportInvalid(DomainError):
+    """Some rows of an import are bad: `errors` lists every bad cell, and nothing was created."""
+
+    code = "import_invalid"
+    status = 422
+    title = "The file has bad rows"
+
+
+class ImportTooLarge(DomainError):
+    code = "import_too_large"
+    status = 413
+    title = "The file is too large"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    title = "Unsupported media type"
+
+
+ERRORS.update({cls.code: cls for cls in (ImportInvalid, ImportTooLarge, UnsupportedMediaType)})

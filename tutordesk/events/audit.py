@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tutordesk.audit.details import AuditDetails, FromTo, Instant, Names, when_text
 from tutordesk.audit.models import AuditAction, AuditEntity
@@ -76,9 +77,25 @@ class NotificationPreferenceChanged(AuditDetails):
     entity = AuditEntity.USER
 
     outcome_emails: FromTo | None = None
+    # Lesson reminders and (tutors) outcome nudges, switched on the same page (the reminders app).
+    reminder_emails: FromTo | None = None
+    nudge_emails: FromTo | None = None
+    booking_emails: FromTo | None = None
+    charge_emails: FromTo | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)  # only the switches that changed
 
     def words(self, names: Names) -> str:
-        if self.outcome_emails is None:
-            return "Email preferences changed"
-        state = "on" if self.outcome_emails.after else "off"
-        return f"Lesson outcome emails turned {state}"
+        said = [
+            f"{label} turned {'on' if change.after else 'off'}"
+            for label, change in (
+                ("Lesson outcome emails", self.outcome_emails),
+                ("Lesson reminders", self.reminder_emails),
+                ("Outcome nudges", self.nudge_emails),
+                ("Lesson booked emails", self.booking_emails),
+                ("Charge correction emails", self.charge_emails),
+            )
+            if change is not None
+        ]
+        return "; ".join(said) if said else "Email preferences changed"

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 
 from tutordesk.accounts.models import Role, User
@@ -123,16 +124,36 @@ def _lifecycle_emails(events: list[Event]) -> list[EmailNotification]:
     return emails
 
 
-def send(email: EmailNotification) -> None:
+def open_connection() -> BaseEmailBackend:
+    """The email backend's connection for a round of sends, opened now if the server answers
+    (if it does not, each send tries again itself and its failure is recorded on its email)."""
+    mail = get_connection(fail_silently=False)
+    try:
+        mail.open()
+    except Exception:  # the server is down: each send records its own failure
+        mail.close()
+    return mail
+
+
+def send(email: EmailNotification, *, connection: BaseEmailBackend | None = None) -> None:
     """Send through Django's email backend (SMTP in production, the console in development)."""
     message = EmailMultiAlternatives(
+        connection=connection,
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
-        headers={"X-Tutordesk-Event-Id": str(email.event_id)},
+        headers={
+            "X-Tutordesk-Event-Id": str(email.event_id),
+            "X-Tutordesk-Kind": email.kind,
+            # The same on every attempt, so a receiver can tell a resend (a worker killed after the
+            # server took the message but before it was marked sent) from a second email.
+            "Message-ID": f"<{email.id}@tutordesk>",
+        },
     )
     message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     message.send(fail_silently=False)
 
 

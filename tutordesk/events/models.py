@@ -37,6 +37,10 @@ class EventType(models.TextChoices):
     USER_REACTIVATED = "user.reactivated", "Person reactivated"
     USER_STUDENTS_CHANGED = "user.students_changed", "Guardian's students changed"
     USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested", "Password reset asked for"
+    # Reminders (the reminders app): a lesson's reminder fell due; lessons still wait for an outcome.
+    # Not `session.*`: nothing about the lesson changed (listeners of lesson changes ignore them).
+    REMINDER_SENT = "reminder.sent", "Lesson reminder sent"
+    REMINDER_OUTCOME_NUDGE = "reminder.outcome_nudge", "Lessons awaiting an outcome"
 
 
 class Event(models.Model):
@@ -181,6 +185,11 @@ class EmailKind(models.TextChoices):
     # People (CONTRACT §11).
     INVITATION = "invitation", "Invitation"
     PASSWORD_RESET = "password_reset", "Password reset"
+    # Reminders (the reminders app).
+    REMINDER = "reminder", "Lesson reminder"
+    OUTCOME_NUDGE = "outcome_nudge", "Outcome nudge"
+    LESSON_BOOKED = "lesson_booked", "Lesson booked"
+    CHARGE_CORRECTED = "charge_corrected", "Charge corrected"
 
 
 class EmailState(models.TextChoices):
@@ -200,6 +209,8 @@ class EmailNotification(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField()
+    # Files sent with the email: [{"filename", "mimetype", "content" (text)}], e.g. a lesson's .ics.
+    attachments = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -236,6 +247,12 @@ class NotificationPreference(models.Model):
         related_name="notification_preference",
     )
     outcome_emails = models.BooleanField(default=True)
+    # Lesson reminders before a lesson, and (tutors) the nudge about lessons awaiting an outcome.
+    reminder_emails = models.BooleanField(default=True)
+    nudge_emails = models.BooleanField(default=True)
+    # A lesson booked; an admin's correction that charged or refunded a session.
+    booking_emails = models.BooleanField(default=True)
+    charge_emails = models.BooleanField(default=True)
     updated_at = UpdatedAtField()
 
     class Meta:

@@ -55,6 +55,15 @@ def webhook_attempts_of(deliveries: list[WebhookDelivery]) -> dict[uuid.UUID, li
     return found
 
 
+def email_switches(user: User) -> dict[str, bool]:
+    """Each kind of email the user may switch off, and whether it is on (no row: all on)."""
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return {
+        name: True if preference is None else bool(getattr(preference, name))
+        for name in ("outcome_emails", "reminder_emails", "nudge_emails", "booking_emails", "charge_emails")
+    }
+
+
 def outcome_emails_on(user: User) -> bool:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference is None or preference.outcome_emails

@@ -288,29 +288,45 @@ def _lock_endpoint(endpoint_id: uuid.UUID | str) -> WebhookEndpoint:
 
 
 @transaction.atomic(savepoint=False)
-def notification_preference_update(*, user: User, outcome_emails: bool, actor: User) -> bool:
-    """Turn a user's outcome emails on or off (the user themselves, or an admin).
-    Returns False when it was so already (nothing written)."""
+def notification_preference_update(
+    *,
+    user: User,
+    actor: User,
+    outcome_emails: bool | None = None,
+    reminder_emails: bool | None = None,
+    nudge_emails: bool | None = None,
+    booking_emails: bool | None = None,
+    charge_emails: bool | None = None,
+) -> bool:
+    """Turn a user's kinds of email on or off (the user themselves, or an admin); a switch left
+    None stays as it is. Returns False when every one was so already (nothing written)."""
     require(actor.pk == user.pk or actor.is_admin, Forbidden, "Only the user or an admin can change this")
-    require(
-        isinstance(outcome_emails, bool),
-        ValidationError,
-        "outcome_emails must be true or false",
-        field="outcome_emails",
-    )
+    wanted = {
+        "outcome_emails": outcome_emails,
+        "reminder_emails": reminder_emails,
+        "nudge_emails": nudge_emails,
+        "booking_emails": booking_emails,
+        "charge_emails": charge_emails,
+    }
+    for name, value in wanted.items():
+        require(
+            value is None or isinstance(value, bool),
+            ValidationError,
+            f"{name} must be true or false",
+            field=name,
+        )
     preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
-    if preference.outcome_emails == outcome_emails:
+    changes = {
+        name: FromTo(before=getattr(preference, name), after=value)
+        for name, value in wanted.items()
+        if value is not None and getattr(preference, name) != value
+    }
+    if not changes:
         return False
     NotificationPreference.objects.filter(pk=user.pk).update(
-        outcome_emails=outcome_emails, updated_at=clock.now()
+        **{name: change.after for name, change in changes.items()}, updated_at=clock.now()
     )
-    audit_log_write(
-        actor=actor,
-        entity_id=user.pk,
-        details=NotificationPreferenceChanged(
-            outcome_emails=FromTo(before=preference.outcome_emails, after=outcome_emails)
-        ),
-    )
+    audit_log_write(actor=actor, entity_id=user.pk, details=NotificationPreferenceChanged(**changes))
     return True
 
 

@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import close_old_connections, connection
 from django.db.models import Model, Q, QuerySet
 from standardwebhooks.webhooks import Webhook
@@ -68,6 +69,7 @@ DEFAULT_CONCURRENCY = 8
 # A worker claims this many rounds of requests at once: fewer transactions per delivery.
 BATCH_ROUNDS = 4
 EMAIL_BATCH = 5  # sent one by one; with a 20 s SMTP timeout they fit well inside the lease
+EMAIL_LEASE = timedelta(minutes=5)  # a claimed batch of emails; the worker's `--lease` replaces it
 JOB_BATCH = 4  # jobs run one after another in a round, each under its own claim
 
 
@@ -307,32 +309,42 @@ def deliver_due(
 
 
 def send_due_emails(
-    *, now: datetime | None = None, limit: int = EMAIL_BATCH, lease: timedelta = timedelta(minutes=5)
+    *, now: datetime | None = None, limit: int = EMAIL_BATCH, lease: timedelta = EMAIL_LEASE
 ) -> int:
     claimed = claim_emails(now=now or clock.now(), lease=lease, limit=limit)
-    for email in claimed:
-        try:
-            email_rules.send(email)
-            error = ""
-        except Exception as exc:  # any failure of the mail server: try again later
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        attempts = email.attempts + 1
-        if not error:
-            outcome: dict[str, Any] = {
-                "state": EmailState.SENT,
-                "sent_at": clock.now(),
-                "next_attempt_at": None,
-            }
-        elif attempts >= EMAIL_MAX_ATTEMPTS:
-            outcome = {"state": EmailState.FAILED, "next_attempt_at": None}
-        else:
-            outcome = {"next_attempt_at": (now or clock.now()) + retry_delay(attempts)}
-        _record_email(email, attempts=attempts, error=error, outcome=outcome)
-        if error:
-            logger.warning(
-                "email %s to %s failed (attempt %d): %s", email.kind, email.recipient, attempts, error
-            )
+    if not claimed:
+        return 0
+    # One conversation with the mail server for the round, not one per email.
+    mail = email_rules.open_connection()
+    try:
+        for email in claimed:
+            _send_one(email, mail, now=now)
+    finally:
+        mail.close()
     return len(claimed)
+
+
+def _send_one(email: EmailNotification, mail: BaseEmailBackend, *, now: datetime | None) -> None:
+    try:
+        email_rules.send(email, connection=mail)
+        error = ""
+    except Exception as exc:  # any failure of the mail server: try again later
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        mail.close()  # the next email starts a fresh conversation
+    attempts = email.attempts + 1
+    if not error:
+        outcome: dict[str, Any] = {
+            "state": EmailState.SENT,
+            "sent_at": clock.now(),
+            "next_attempt_at": None,
+        }
+    elif attempts >= EMAIL_MAX_ATTEMPTS:
+        outcome = {"state": EmailState.FAILED, "next_attempt_at": None}
+    else:
+        outcome = {"next_attempt_at": (now or clock.now()) + retry_delay(attempts)}
+    _record_email(email, attempts=attempts, error=error, outcome=outcome)
+    if error:
+        logger.warning("email %s to %s failed (attempt %d): %s", email.kind, email.recipient, attempts, error)
 
 
 def _record_email(email: EmailNotification, *, attempts: int, error: str, outcome: dict[str, Any]) -> None:
@@ -423,7 +435,8 @@ def run_job(job: Job, kind: JobKind, *, now: datetime | None = None) -> None:
     elif error:
         logger.warning("job %s %s: %s (attempt %d, %s)", job.kind, job.key, error, attempts, outcome)
     else:
-        logger.info("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
+        # Quiet by default: a job's visible result (an email, a link) prints its own line.
+        logger.debug("job %s %s done (attempt %d, %s)", job.kind, job.key, attempts, outcome)
 
 
 # ---------------------------------------------------------------- the loop
@@ -459,7 +472,7 @@ class Worker:
             timeout=self.timeout,
             pool=self.pool,
         )
-        done += send_due_emails(now=now)
+        done += send_due_emails(now=now, lease=self.job_lease or EMAIL_LEASE)
         done += run_due_jobs(now=now, lease=self.job_lease)
         return done
 

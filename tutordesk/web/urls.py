@@ -6,7 +6,9 @@ from django.views.generic import RedirectView
 from tutordesk.web import (
     account_views,  # people (CONTRACT §11)
     calendar_views,
+    email_views,  # reminders: the admin's email log
     feeds,
+    onboarding_views,
     people_views,  # people (CONTRACT §11)
     report_views,
     request_views,
@@ -78,3 +80,7 @@ urlpatterns += [
     path("matches/<uuid:match_id>/reassign/", request_views.match_reassign_view, name="match-reassign"),
 ]
 urlpatterns += account_views.urlpatterns + people_views.urlpatterns  # people (CONTRACT §11)
+# Import and enrolment (CONTRACT §11)
+urlpatterns += onboarding_views.urlpatterns
+# The admin's view of reminders and the email outbox (the reminders app).
+urlpatterns += email_views.urlpatterns

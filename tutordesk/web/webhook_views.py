@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from tutordesk.core.errors import NotFound
 from tutordesk.events.models import EventType, WebhookEndpoint
 from tutordesk.events.schedule import MAX_ATTEMPTS
 from tutordesk.events.selectors import (
-    outcome_emails_on,
+    email_switches,
     webhook_attempts_of,
     webhook_deliveries_of,
     webhook_endpoint_get,
@@ -76,6 +77,30 @@ class EnabledForm(IdempotentForm):
 
 class NotificationForm(IdempotentForm):
     outcome_emails = forms.BooleanField(label="Email me when a session's outcome is recorded", required=False)
+    reminder_emails = forms.BooleanField(label="Remind me before each lesson", required=False)
+    nudge_emails = forms.BooleanField(
+        label="Nudge me about lessons still waiting for an outcome", required=False
+    )
+    booking_emails = forms.BooleanField(label="Email me when a lesson is booked", required=False)
+    charge_emails = forms.BooleanField(
+        label="Email me when a correction changes what was charged", required=False
+    )
+    # The switches the page showed (a tutor's has the nudge): only those are changed by a save.
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def duration_words(minutes: int) -> str:
+    if minutes % 60:
+        return f"{minutes} minutes"
+    return "1 hour" if minutes == 60 else f"{minutes // 60} hours"
+
+
+def switches_shown(user: User) -> list[str]:
+    if user.role == Role.TUTOR:
+        return ["outcome_emails", "reminder_emails", "nudge_emails"]
+    if user.role in (Role.STUDENT, Role.GUARDIAN):
+        return ["outcome_emails", "reminder_emails", "booking_emails", "charge_emails"]
+    return ["outcome_emails", "reminder_emails"]
 
 
 def _endpoint_or_404(request: AuthenticatedHttpRequest, endpoint_id: uuid.UUID) -> WebhookEndpoint:
@@ -305,8 +330,16 @@ def webhook_resend(
 def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "GET":
-        form = NotificationForm(initial={"outcome_emails": outcome_emails_on(user)})
-        return render(request, "web/webhooks/notifications.html", {"form": form, "nav": "notifications"})
+        shown = switches_shown(user)
+        form = NotificationForm(initial={**email_switches(user), "shown": ",".join(shown)})
+        context = {
+            "form": form,
+            "nav": "notifications",
+            "shown": shown,
+            "reminder_offsets": " and ".join(duration_words(m) for m in settings.REMINDER_OFFSETS_MINUTES),
+            "nudge_after": duration_words(settings.OUTCOME_NUDGE_MINUTES[0]),
+        }
+        return render(request, "web/webhooks/notifications.html", context)
     form = NotificationForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
@@ -314,10 +347,14 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = form.cleaned_data
 
     def change() -> Done:
-        notification_preference_update(user=user, outcome_emails=data["outcome_emails"], actor=user)
-        if data["outcome_emails"]:
-            return Done(notice="Outcome emails are on.")
-        return Done(notice="Outcome emails are off.")
+        # A form without `shown` (an older page) carried the outcome switch only.
+        shown = [
+            name for name in (data["shown"] or "outcome_emails").split(",") if name in switches_shown(user)
+        ]
+        notification_preference_update(user=user, actor=user, **{name: data[name] for name in shown})
+        if shown == ["outcome_emails"]:
+            return Done(notice=f"Outcome emails are {'on' if data['outcome_emails'] else 'off'}.")
+        return Done(notice="Your email choices are saved.")
 
     def respond(outcome: Done | Refused) -> HttpResponse:
         if isinstance(outcome, Refused):

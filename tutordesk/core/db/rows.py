@@ -99,6 +99,21 @@ def _own_connection() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
+# Bound parameters of one statement: under PostgreSQL's 65,535 and SQLite's 32,766. A change that
+# adds more (an import of thousands of rows) sends each table's rows as one single-row INSERT run
+# for every row (`executemany`: psycopg parses the statement once and pipelines the rows; a
+# statement of tens of thousands of placeholders cost more to parse on the client than to run).
+MAX_BATCH_PARAMS = 30_000
+
+
+def _send_in_chunks(grouped: dict[type[Model], tuple[int, list[Any]]]) -> None:
+    with _own_connection().cursor() as cursor:
+        for model, (count, params) in grouped.items():
+            width = len(params) // count
+            rows = [params[start : start + width] for start in range(0, len(params), width)]
+            cursor.executemany(_insert_statement(model, 1), rows)
+
+
 def _savepoints() -> int:
     # An atomic block without a savepoint (savepoint=False) is marked None: it cannot roll back alone.
     return sum(1 for sid in _own_connection().savepoint_ids if sid is not None)
@@ -112,6 +127,9 @@ def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
         grouped[model] = (held_count + count, held_params + params)
     statements = [(_insert_statement(model, count), params) for model, (count, params) in grouped.items()]
     if not statements:
+        return
+    if sum(len(params) for _, params in statements) > MAX_BATCH_PARAMS:
+        _send_in_chunks(grouped)
         return
     own = _own_connection()
     with own.cursor() as cursor:
