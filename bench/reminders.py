@@ -1,6 +1,6 @@
 """Benchmark of reminders (not a test): reminders sent per second by one and by two workers.
 
-Run: `.venv/bin/python -m bench reminders` (SQLite) or with `DATABASE_URL=postgres://...`.
+Run: `.venv/bin/python -m bench reminders [--lessons N]` (SQLite) or with `DATABASE_URL=postgres://...`.
 It builds a throwaway database (suffix `_benchrem`), books LESSONS lessons through
 `session_create` (one tutor, an hour apart), lets the worker plan their reminders (offset `1h`
 only), then makes every reminder due at once (the rows' and jobs' due times set to now: an hour of
@@ -50,7 +50,7 @@ from tutordesk.reminders.models import Reminder, ReminderKind, ReminderState  # 
 from tutordesk.scheduling.services import session_create  # noqa: E402
 from tutordesk.tutoring.services import match_create, request_create  # noqa: E402
 
-LESSONS = 2000
+LESSONS = int(sys.argv[sys.argv.index("--lessons") + 1]) if "--lessons" in sys.argv else 2000
 
 
 class Counting:

@@ -9,9 +9,12 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from tests.factories import AdminFactory, TutorFactory, make_session
 from tests.helpers import snapshot
 from tutordesk.core import clock
 from tutordesk.core.errors import ValidationError
+from tutordesk.scheduling import matches as matches_module
+from tutordesk.scheduling.matches import match_reassign
 from tutordesk.scheduling.services import new_session, session_create
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +77,31 @@ def test_the_one_creation_path_refuses_the_past_unless_told(match, admin):
             actor=admin,
         )
     assert refused.value.context["field"] == "scheduled_start_at"
+
+
+def test_a_reassignment_still_moves_a_lesson_that_starts_while_it_runs(match, monkeypatch):
+    """The lessons to move are chosen as not yet started; one that starts between that choice and
+    its copy under the new tutor moves all the same instead of refusing the whole reassignment."""
+    admin, otto = AdminFactory(), TutorFactory()
+    now = clock.now()
+    lesson = make_session(match=match, scheduled_start_at=now + timedelta(minutes=5))
+    ensure_tutor_free = matches_module.ensure_tutor_free
+    started = []
+
+    def then_the_lesson_starts(**kwargs):
+        ensure_tutor_free(**kwargs)
+        started.append(clock._frozen.set(lesson.scheduled_start_at + timedelta(seconds=1)))
+
+    monkeypatch.setattr(matches_module, "ensure_tutor_free", then_the_lesson_starts)
+    with clock.at(now):
+        try:
+            with transaction.atomic():
+                done = match_reassign(match_id=match.id, tutor_id=otto.id, reason="Tara left", actor=admin)
+        finally:
+            for token in started:
+                clock._frozen.reset(token)
+
+    assert started  # the lesson did start while the reassignment ran
+    [(old, new)] = done.moved
+    assert old.id == lesson.id and new.scheduled_start_at == lesson.scheduled_start_at
+    assert new.status == "scheduled" and new.match.tutor_id == otto.id

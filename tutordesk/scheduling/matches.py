@@ -15,10 +15,13 @@ here, calling the services of both floors in one transaction (the caller's: see 
 Lessons that have started and still await an outcome stay as they are: the tutor who taught them
 records them (an admin can correct them).
 
-Locks, in the order of services.py: the match's upcoming lessons first (in id order), then their
-request (`tutoring.services.match_end`), then the new tutor's row (`clashes.ensure_tutor_free`). A
-status update takes a lesson, then its request, so it never holds the request while waiting for a
-lesson this change holds; two ends or reassignments of one match take the lessons in one order.
+Locks, in the order of services.py: the match's row first, its status checked under the lock (a
+booking on the match takes the same row first, so it either lands before and is moved or taken off
+with the others, or waits and is refused `match_ended`); then its upcoming lessons (in id order),
+then their request (`tutoring.services.match_end`), then the new tutor's row
+(`clashes.ensure_tutor_free`). A status update takes a lesson, then its request, so it never holds
+the request while waiting for a lesson this change holds; two ends or reassignments of one match
+wait on the match row.
 """
 
 from __future__ import annotations
@@ -132,6 +135,8 @@ def match_reassign(
             meet_link=lesson.meet_link,
             actor=actor,
             rescheduled_from=lesson,
+            # Chosen as not yet started; one that starts while this runs still moves.
+            allow_past=True,
         )
         audit_log_write(
             actor=actor,
@@ -170,8 +175,13 @@ def _clean_reason(reason: str) -> str:
 
 
 def _active_match(match_id: uuid.UUID | str) -> Match:
+    """The match, locked (lock order, step 0: before its lessons), and active under the lock."""
     try:
-        match = Match.objects.select_related("request").get(pk=match_id)
+        match = (
+            Match.objects.select_related("request")
+            .select_for_update(no_key=True, of=("self",))
+            .get(pk=match_id)
+        )
     except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such match") from exc
     require(match.status == Match.Status.ACTIVE, MatchNotActive, "This match has already ended")

@@ -276,9 +276,14 @@ def expand(rule: Rule) -> list[datetime]:
     return starts
 
 
-def _match_for(match_id: uuid.UUID | str, actor: User) -> Match:
+def _match_for(match_id: uuid.UUID | str, actor: User, *, lock: bool = False) -> Match:
+    """The match lessons are booked on, active; `lock` (to book) takes its row first, in the read,
+    so an end or a reassignment of the match waits for the booking or the booking for it."""
+    matches = Match.objects.select_related("request")
+    if lock:
+        matches = matches.select_for_update(no_key=True, of=("self",))
     try:
-        match = Match.objects.select_related("request").get(pk=match_id)
+        match = matches.get(pk=match_id)
     except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such match") from exc
     require(actor.is_admin or match.tutor_id == actor.id, NotFound, "No such match")
@@ -327,7 +332,7 @@ def series_create(
     require_staff(actor, "schedule lessons")
     duration_minutes = _clean_duration(duration_minutes)
     meet_link = clean_meet_link(meet_link)
-    match = _match_for(match_id, actor)
+    match = _match_for(match_id, actor, lock=True)
     starts = expand(rule)
     slots = [Slot(start, duration_minutes) for start in starts]
     lock_tutor(match.tutor_id)
@@ -424,7 +429,9 @@ def series_end(
     reason = clean_text(reason, field="reason", max_length=MAX_REASON_LENGTH, required=True).strip()
     from_ = clean_aware_datetime(from_, field="from")
     series = _series if _series is not None else _series_for_change(series_id, actor)
-    # Lock order, step 1: the request (which serialises every change of its lessons), then the lessons.
+    # Lock order: the match row (as a reassignment of it does, before its lessons), then the
+    # request (which serialises every change of its lessons), then the lessons.
+    Match.objects.select_for_update(no_key=True).filter(pk=series.match_id).exists()
     TutoringRequest.objects.select_for_update(no_key=True).filter(pk=series.match.request_id).exists()
     leaving = list(
         Session.objects.select_for_update(no_key=True)

@@ -6,6 +6,9 @@ request opens the outermost one, so its idempotency record commits or rolls back
 An error raised here therefore rolls back everything the caller did in that transaction.
 
 Locks, always in this order, so two changes can never wait on each other in a circle:
+0. the match row, for anything that books on a match or ends it (`session_create`, a series,
+   `matches.py`): the match's status is read under it, so a booking never lands on a match an
+   end or a reassignment has just ended;
 1. the session and its request, together, in one statement (`_lock_session`): every charge and
    refund of a request's packages is serialised by the request's row;
 2. the tutor's user row, when a booking must not overlap another (`clashes.lock_tutor`).
@@ -321,7 +324,13 @@ def session_create(
     meet_link = clean_meet_link(meet_link)
     require_staff(actor, "schedule sessions")
     try:
-        match = Match.objects.select_related("request").get(pk=match_id)
+        # Lock order, step 0: the match row, in the same statement that reads it, so a booking and
+        # an end or a reassignment of its match run one after the other (matches.py).
+        match = (
+            Match.objects.select_related("request")
+            .select_for_update(no_key=True, of=("self",))
+            .get(pk=match_id)
+        )
     except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such match") from exc
     require(actor.is_admin or match.tutor_id == actor.id, NotFound, "No such match")

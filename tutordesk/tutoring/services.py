@@ -92,10 +92,15 @@ def match_end(
     """
     require_admin(actor, "end a match")
     try:
-        match = Match.objects.select_related("request").get(pk=match_id)
+        # Lock order: the match row first, as every booking on it does (docs/architecture.md).
+        match = (
+            Match.objects.select_related("request")
+            .select_for_update(no_key=True, of=("self",))
+            .get(pk=match_id)
+        )
     except (Match.DoesNotExist, DjangoValidationError, ValueError) as exc:
         raise NotFound("No such match") from exc
-    # Lock order: the request first, as every change of a request's lessons does.
+    # Then the request, as every change of a request's lessons does.
     TutoringRequest.objects.select_for_update(no_key=True).filter(pk=match.request_id).exists()
     if not Match.objects.filter(pk=match.pk, status=Match.Status.ACTIVE).update(status=Match.Status.ENDED):
         return False
