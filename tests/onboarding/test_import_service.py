@@ -73,7 +73,7 @@ def test_a_real_run_makes_everything_through_the_services(admin):
     ) == [("Chemistry", "tia@example.com"), ("Maths", "tom@example.com")]
     assert sorted(Package.objects.values_list("sessions_total", flat=True)) == [5, 8, 10]
     actions = list(AuditLog.objects.values_list("action", flat=True))
-    assert actions.count(AuditAction.USER_CREATED) == 5
+    assert actions.count(AuditAction.USER_INVITED) == 5
     assert actions.count(AuditAction.REQUEST_CREATED) == 3
     assert actions.count(AuditAction.MATCH_CREATED) == 3
     assert actions.count(AuditAction.PACKAGE_CREATED) == 3

@@ -1,6 +1,6 @@
 """Many people added in one change (an import of thousands of enrolments), each with its audit
-row exactly as `services.user_create` writes it, in a few multi-row INSERTs instead of a round
-trip per person. The caller has checked every field by the same rules (`onboarding.csvfile`:
+row and its invitation exactly as `services.person_invite` writes them, in a few multi-row INSERTs
+instead of a round trip per person. The caller has checked every field by the same rules (`onboarding.csvfile`:
 emails, names, roles, IANA zones) and that no email is taken (one batched look-up)."""
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 
+from tutordesk.accounts import hooks
 from tutordesk.accounts.access import require_admin
-from tutordesk.accounts.audit import GuardianLinkAdded, UserCreated
+from tutordesk.accounts.audit import GuardianLinkAdded, UserInvited
+from tutordesk.accounts.hooks import PersonEvent, person_events
 from tutordesk.accounts.models import Guardianship, Role, User, known_timezones
+from tutordesk.accounts.shapes import user_dict
 from tutordesk.audit.services import audit_logs_write_many
 from tutordesk.core.db.rows import insert_rows
 from tutordesk.core.errors import ValidationError, require
@@ -30,8 +33,9 @@ class NewPerson:
 
 @transaction.atomic(savepoint=False)
 def users_create_many(*, actor: User, people: Sequence[NewPerson]) -> list[User]:
-    """Add these people (no usable password: they cannot log in until one is set), audited one
-    row each as `user_created`."""
+    """Add these people (no usable password: they cannot log in until they set one from their
+    invitation's link), audited one row each as `user_invited`, with one `user.invited` event each
+    (handed to the listeners in one call: the worker sends each invitation email)."""
     require_admin(actor, "add users")
     users: list[User] = []
     for person in people:
@@ -41,18 +45,38 @@ def users_create_many(*, actor: User, people: Sequence[NewPerson]) -> list[User]
         # What `set_unusable_password` stores, without its 40 calls to random.choice per person.
         user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
         users.append(user)
+    if not users:
+        return users
     insert_rows(users)
     audit_logs_write_many(
         actor=actor,
         rows=[
             (
                 user.id,
-                UserCreated(
-                    email=user.email, name=user.name, role=user.role, timezone=user.timezone, is_active=True
+                UserInvited(
+                    email=user.email,
+                    name=user.name,
+                    role=user.role,
+                    timezone=user.timezone,
+                    is_active=True,
+                    invitation_sent=True,
                 ),
             )
             for user in users
         ],
+    )
+    person_events(
+        *(
+            PersonEvent(
+                hooks.USER_INVITED,
+                {
+                    "user": dict(user_dict(user, [])),
+                    "invited_by_user_id": str(actor.pk),
+                    "send_invitation": True,
+                },
+            )
+            for user in users
+        )
     )
     return users
 
