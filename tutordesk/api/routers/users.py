@@ -26,7 +26,7 @@ from tutordesk.api.idempotent import IdempotencyKey, respond_once
 from tutordesk.api.pagination import keyset_page
 from tutordesk.api.params import Cursor, Limit, ObjectId
 from tutordesk.api.responses import LIST_ERRORS, WRITE_ERRORS, ok
-from tutordesk.core.validation import NOT_BLANK_PATTERN
+from tutordesk.core.validation import NO_NUL_PATTERN, NOT_BLANK_PATTERN
 
 router = Router(tags=["users"])
 
@@ -82,7 +82,9 @@ def _one(user: User) -> UserOut:
 def users_list(
     request: AuthedRequest,
     role: RoleName | None = None,
-    q: str | None = Query(None, max_length=200, description="part of the name or email, any case"),
+    q: str | None = Query(
+        None, max_length=200, pattern=NO_NUL_PATTERN, description="part of the name or email, any case"
+    ),
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> HttpResponse:
