@@ -1,10 +1,11 @@
 """CPU instructions the app spends on one keyed `done`, counted by valgrind (not a test).
 
-    python -m bench.instructions [--requests 100]
+    python -m bench.instructions [--requests 100] [--app bench.bare_wsgi:application]
 
 Time on these shared machines varies by a third from one minute to the next; an instruction count
 does not. In one throwaway PostgreSQL database, a child process calls the WSGI application
-directly (no HTTP server, no load generator) with `POST /api/v1/sessions/{id}/status
+gunicorn serves (`tutordesk.wsgi:application`, with its short stack for bearer calls; `--app`
+counts another, such as the bare reference of `python -m bench write_path`) directly (no HTTP server, no load generator) with `POST /api/v1/sessions/{id}/status
 {"status": "done"}` and a fresh Idempotency-Key, each to another waiting session, under
 `valgrind --tool=callgrind`. It runs twice, with 20 and with 20 + N requests after the same
 warm-up; the difference divided by N is the app's instructions per request, start-up excluded.
@@ -23,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.write_path import prepare
+from bench.write_path import BARE_APP, TUTORDESK_APP, prepare
 from harness.soak import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,11 +35,10 @@ DATABASE_SUFFIX = os.environ.get("TUTORDESK_TEST_DB_SUFFIX", "")
 
 _CHILD = """
 import io, os, sys, uuid
-import django
-django.setup()
-from django.core.wsgi import get_wsgi_application
-app = get_wsgi_application()
-calls_file, offset, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import importlib
+calls_file, offset, count, served = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+module, _, name = served.partition(":")
+app = getattr(importlib.import_module(module), name)
 calls = open(calls_file).read().split("\\n")[offset:offset + count]
 assert len(calls) == count, "not enough sessions waiting"
 body = b'{"status": "done"}'
@@ -62,7 +62,9 @@ assert statuses == {"200 OK": count}, statuses
 """
 
 
-def count_instructions(env: dict[str, str], calls_file: Path, offset: int, count: int, folder: Path) -> int:
+def count_instructions(
+    env: dict[str, str], calls_file: Path, offset: int, count: int, folder: Path, app: str = TUTORDESK_APP
+) -> int:
     done = subprocess.run(
         [
             "valgrind",
@@ -74,6 +76,7 @@ def count_instructions(env: dict[str, str], calls_file: Path, offset: int, count
             str(calls_file),
             str(offset),
             str(count),
+            app,
         ],
         cwd=ROOT,
         env=env,
@@ -98,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument(
+        "--app",
+        default=TUTORDESK_APP,
+        help=f"the WSGI application to count, as gunicorn names it (default {TUTORDESK_APP}, what "
+        f"gunicorn serves; {BARE_APP} is the bare reference)",
+    )
     args = parser.parse_args(argv)
     ensure_valgrind()
     with (
@@ -120,10 +129,13 @@ def main(argv: list[str] | None = None) -> int:
             "TUTORDESK_ALLOWED_HOSTS": "127.0.0.1",
         }
         env.pop("TUTORDESK_TEST_DB_SUFFIX", None)
-        short = count_instructions(env, calls_file, 0, WARM_UP + BASE, folder)
-        long = count_instructions(env, calls_file, WARM_UP + BASE, WARM_UP + BASE + args.requests, folder)
+        short = count_instructions(env, calls_file, 0, WARM_UP + BASE, folder, args.app)
+        long = count_instructions(
+            env, calls_file, WARM_UP + BASE, WARM_UP + BASE + args.requests, folder, args.app
+        )
         per_request = (long - short) / args.requests
         print(f"== keyed `done` in process on PostgreSQL, {args.requests} requests under callgrind ==")
+        print(f"application: {args.app}")
         print(f"app instructions per request: {per_request / 1e6:.2f} M")
     return 0
 
