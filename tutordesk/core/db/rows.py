@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 
 from tutordesk.core.clock import UpdatedAtField
@@ -66,7 +67,7 @@ def insert_rows(rows: Sequence[Model]) -> None:
     if batch is not None and batch.savepoints == _savepoints():
         batch.rows.append((model, len(rows), params))
         return
-    with own.cursor() as cursor:
+    with statement_cursor(own) as cursor:
         cursor.execute(_insert_statement(model, len(rows)), params)
 
 
@@ -99,6 +100,36 @@ def _own_connection() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
+# Where a connection keeps the cursor of the row helpers: (the driver's connection it was made on, the cursor).
+_KEPT_CURSOR = "_tutordesk_statement_cursor"
+
+
+@contextmanager
+def statement_cursor(own: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
+    """A cursor of `own` for one statement of the row helpers, kept for the next one.
+
+    `connection.cursor()` makes a new cursor each time: the connection's health check, the time
+    zone of the cursor's loaders, a new wrapper; measured, about as much CPU on the client as a
+    short statement itself. These helpers run several statements on every status change, so each
+    connection keeps one cursor for them, made the same way, and uses it again while the
+    connection is the same. Executing through it is executing through Django's own wrapper
+    (its error translation and execute wrappers included). A fresh cursor is made, and closed
+    after its statement, while queries are being recorded (DEBUG, a test's
+    CaptureQueriesContext: Django's recording cursor sees every statement) and while the
+    connection is shared between threads (a test's live server on SQLite).
+    """
+    own.close_if_health_check_failed()
+    own.ensure_connection()
+    if own.queries_logged or own.allow_thread_sharing:
+        with own.cursor() as fresh:
+            yield fresh
+        return
+    kept = own.__dict__.get(_KEPT_CURSOR)
+    if kept is None or kept[0] is not own.connection:
+        kept = own.__dict__[_KEPT_CURSOR] = (own.connection, own.cursor())
+    yield kept[1]
+
+
 # Bound parameters of one statement: under PostgreSQL's 65,535 and SQLite's 32,766. A change that
 # adds more (an import of thousands of rows) sends each table's rows as one single-row INSERT run
 # for every row (`executemany`: psycopg parses the statement once and pipelines the rows; a
@@ -107,7 +138,7 @@ MAX_BATCH_PARAMS = 30_000
 
 
 def _send_in_chunks(grouped: dict[type[Model], tuple[int, list[Any]]]) -> None:
-    with _own_connection().cursor() as cursor:
+    with statement_cursor(_own_connection()) as cursor:
         for model, (count, params) in grouped.items():
             width = len(params) // count
             rows = [params[start : start + width] for start in range(0, len(params), width)]
@@ -132,7 +163,7 @@ def _send(batch: list[tuple[type[Model], int, list[Any]]]) -> None:
         _send_in_chunks(grouped)
         return
     own = _own_connection()
-    with own.cursor() as cursor:
+    with statement_cursor(own) as cursor:
         if own.vendor != "postgresql" or len(statements) == 1:
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -162,7 +193,7 @@ def update_if(instance: Model, *, where: Mapping[str, object], values: Mapping[s
         field.get_db_prep_value(value, own)
         for field, value in zip(where_fields, (instance.pk, *where.values()), strict=True)
     ]
-    with own.cursor() as cursor:
+    with statement_cursor(own) as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount) == 1
 
@@ -193,7 +224,7 @@ def fetch_models(
     """Run a SELECT (or `… RETURNING`) whose first columns are `select_list(model, …)`; return each
     row as an instance of `model` and the row's further columns, as the database gave them."""
     own = _own_connection()
-    with own.cursor() as cursor:
+    with statement_cursor(own) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # Worked out once per model and connection (each thread has its own connection).
