@@ -1,13 +1,16 @@
 """The row helpers' kept cursor (`core.db.rows.statement_cursor`): one per database connection,
-made again for a new connection, never used while queries are recorded or while the connection is
-shared between threads, and its errors are Django's as with any other cursor."""
+made again for a new connection or time zone, never used while queries are recorded or while the
+connection is shared between threads, refused to another thread, and its errors are Django's as
+with any other cursor."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import TutorFactory
@@ -82,3 +85,32 @@ def test_an_error_through_the_kept_cursor_is_djangos_and_the_cursor_stays_usable
     assert _cursor_used() is kept
     assert _one_user(user).pk == user.pk
     assert IdempotencyKey.objects.filter(user=user, key=row["key"]).count() == 1
+
+
+def test_another_threads_connection_is_refused_as_djangos_own_cursor_refuses_it():
+    own = connections[DEFAULT_DB_ALIAS]
+    own.ensure_connection()
+    refused: list[BaseException] = []
+
+    def use_from_another_thread() -> None:
+        try:
+            with statement_cursor(own):
+                pass
+        except DatabaseError as exc:
+            refused.append(exc)
+
+    thread = threading.Thread(target=use_from_another_thread)
+    thread.start()
+    thread.join()
+    assert len(refused) == 1 and "thread" in str(refused[0])
+
+
+def test_a_change_of_the_connections_time_zone_gets_a_new_cursor():
+    user = TutorFactory()
+    kept = _cursor_used()
+    with override_settings(USE_TZ=False):
+        assert _cursor_used() is not kept
+        assert _one_user(user).pk == user.pk
+    renewed = _cursor_used()
+    assert renewed is not kept
+    assert _one_user(user).date_joined.tzinfo is not None  # aware again, as USE_TZ says

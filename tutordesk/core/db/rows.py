@@ -100,7 +100,8 @@ def _own_connection() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
-# Where a connection keeps the cursor of the row helpers: (the driver's connection it was made on, the cursor).
+# Where a connection keeps the cursor of the row helpers: (the driver's connection and the time zone
+# it was made with, the cursor).
 _KEPT_CURSOR = "_tutordesk_statement_cursor"
 
 
@@ -120,14 +121,17 @@ def statement_cursor(own: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     """
     own.close_if_health_check_failed()
     own.ensure_connection()
+    own.validate_thread_sharing()  # as `cursor()` does: another thread's connection is refused
     if own.queries_logged or own.allow_thread_sharing:
         with own.cursor() as fresh:
             yield fresh
         return
     kept = own.__dict__.get(_KEPT_CURSOR)
-    if kept is None or kept[0] is not own.connection:
-        kept = own.__dict__[_KEPT_CURSOR] = (own.connection, own.cursor())
-    yield kept[1]
+    # Made again for a new connection, and when the connection's time zone changed (a test that
+    # overrides USE_TZ): a cursor reads times in the zone it was made with.
+    if kept is None or kept[0] is not own.connection or kept[1] != own.timezone:
+        kept = own.__dict__[_KEPT_CURSOR] = (own.connection, own.timezone, own.cursor())
+    yield kept[2]
 
 
 # Bound parameters of one statement: under PostgreSQL's 65,535 and SQLite's 32,766. A change that
