@@ -5,8 +5,9 @@
 Time on these shared machines varies by a third from one minute to the next; an instruction count
 does not. In one throwaway PostgreSQL database, a child process calls the WSGI application
 gunicorn serves (`tutordesk.wsgi:application`, with its short stack for bearer calls; `--app`
-counts another, such as the bare reference of `python -m bench write_path`) directly (no HTTP server, no load generator) with `POST /api/v1/sessions/{id}/status
-{"status": "done"}` and a fresh Idempotency-Key, each to another waiting session, under
+counts another, such as the bare reference of `python -m bench write_path`) directly (no HTTP
+server, no load generator) with `POST /api/v1/sessions/{id}/status {"status": "done"}` and a
+fresh Idempotency-Key, each to another waiting session, under
 `valgrind --tool=callgrind`. It runs twice, with 20 and with 20 + N requests after the same
 warm-up; the difference divided by N is the app's instructions per request, start-up excluded.
 PostgreSQL's own work is not counted (it runs in its own processes), nor is the kernel's.
