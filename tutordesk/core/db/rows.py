@@ -12,6 +12,7 @@ hand") says which statements are written here rather than by the ORM, and what e
 The hand-written reads of that path (the token, the session's lock, the charge) name their columns
 with `select_list` and become instances through `fetch_models`, which applies the same converters
 the ORM would (UUIDs and times on SQLite) without a RawQuerySet's per-query column mapping.
+Every statement here runs on a cursor the connection keeps for them (`statement_cursor`).
 """
 
 from __future__ import annotations
