@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from django.conf import settings
@@ -14,6 +14,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 from django.urls import include, path
+from pydantic import StringConstraints, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
 from tests.api.test_bearer_handler import call, environ
 from tests.factories import make_match, make_package, make_session
@@ -23,7 +25,8 @@ from tutordesk.accounts.services import api_token_create
 from tutordesk.api import hot_path
 from tutordesk.api import urls as api_urls
 from tutordesk.audit.models import AuditLog
-from tutordesk.core.idempotency import IdempotencyKey
+from tutordesk.core.idempotency import KEY_PATTERN, is_valid_key
+from tutordesk.core.models import IdempotencyKey
 from tutordesk.events.models import Event
 from tutordesk.scheduling.models import Session
 from tutordesk.tutoring.models import Package
@@ -82,6 +85,7 @@ def test_the_plain_call_is_recognised():
         ),
         pytest.param(lambda: post(**{"Idempotency-Key": " k"}), id="key with a leading space"),
         pytest.param(lambda: post(**{"Idempotency-Key": "k" * 256}), id="key too long"),
+        pytest.param(lambda: post(**{"Idempotency-Key": "k\n"}), id="key with a final newline"),
         pytest.param(lambda: post(Cookie=f"{settings.SESSION_COOKIE_NAME}=abc"), id="session cookie"),
         pytest.param(lambda: post(""), id="empty body"),
         pytest.param(
@@ -101,6 +105,16 @@ def test_the_plain_call_is_recognised():
 )
 def test_everything_else_goes_to_ninja(request_):
     assert hot_path.plain_call(request_()) is None
+
+
+@pytest.mark.parametrize("key", ["k\n", "k" * 255 + "\n", " k", "k ", "k\tk", "ké", ""])
+def test_the_key_rule_is_the_headers_rule(key):
+    # The API header's check is pydantic's regex, where `$` is the very end of the text.
+    assert not is_valid_key(key)
+    with pytest.raises(PydanticValidationError):
+        TypeAdapter(
+            Annotated[str, StringConstraints(pattern=KEY_PATTERN, min_length=1, max_length=255)]
+        ).validate_python(key)
 
 
 def test_the_route_is_ninjas_own():
@@ -190,6 +204,14 @@ def scenario_calls(w: dict[str, Any]) -> list[tuple[str, str, bytes, dict[str, s
         ("POST", f"/api/v1/sessions/{s}/status", too_large, {**auth, "IDEMPOTENCY_KEY": "too-large"}),
         ("POST", f"/api/v1/sessions/{s}/status", done, auth),  # no key
         ("POST", f"/api/v1/sessions/{s}/status", done, {**auth, "IDEMPOTENCY_KEY": " spaced"}),
+        ("POST", f"/api/v1/sessions/{s}/status", done, {**auth, "IDEMPOTENCY_KEY": "newline\n"}),
+        ("POST", f"/api/v1/sessions/{s}/status", UNREADABLE, {**auth, "IDEMPOTENCY_KEY": "cut"}),
+        (
+            "POST",
+            f"/api/v1/sessions/{s}/status",
+            UNREADABLE,
+            {"AUTHORIZATION": "Bearer td_wrong", "IDEMPOTENCY_KEY": "cut"},
+        ),
         (
             "POST",
             f"/api/v1/sessions/{s}/status",
@@ -200,6 +222,26 @@ def scenario_calls(w: dict[str, Any]) -> list[tuple[str, str, bytes, dict[str, s
         ("GET", f"/api/v1/sessions/{s}/status", b"", auth),
         ("DELETE", f"/api/v1/sessions/{s}/status", b"", auth),
     ]
+
+
+UNREADABLE = b"<the client goes away mid-body>"
+
+
+class CutStream:
+    """A request body whose client went away: reading it fails."""
+
+    def read(self, *args: Any) -> bytes:
+        raise OSError("connection reset by peer")
+
+    def readline(self, *args: Any) -> bytes:
+        return self.read()
+
+
+def send(m: str, p: str, b: bytes, h: dict[str, str]) -> tuple[str, dict[str, str], bytes]:
+    env = environ(m, p, body=b, **h)
+    if b == UNREADABLE:
+        env["wsgi.input"], env["CONTENT_LENGTH"] = CutStream(), "18"
+    return call(wsgi.application, env)
 
 
 def rows(w: dict[str, Any]) -> list[Any]:
@@ -237,13 +279,36 @@ def keep_the_test_connection() -> Iterator[None]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_answers_and_rows_are_ninjas(keep_the_test_connection):
+def test_answers_rows_and_logs_are_ninjas(keep_the_test_connection, caplog):
     hot, ninja = world(1), world(2)
-    hot_answers = [call(wsgi.application, environ(m, p, body=b, **h)) for m, p, b, h in scenario_calls(hot)]
-    with override_settings(ROOT_URLCONF=NINJA_ONLY):
-        ninja_answers = [
-            call(wsgi.application, environ(m, p, body=b, **h)) for m, p, b, h in scenario_calls(ninja)
+
+    def logged(w: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+        records = [
+            (
+                r.name,
+                r.levelname,
+                same_shape(r.getMessage(), w["names"]),
+                r.exc_info[0].__name__ if r.exc_info and r.exc_info[0] else "",
+            )
+            for r in caplog.records
+            if r.name.startswith(("tutordesk", "django.request"))
         ]
+        caplog.clear()
+        return records
+
+    caplog.set_level("INFO")
+    caplog.clear()
+    hot_answers, hot_logs = [], []
+    for m, p, b, h in scenario_calls(hot):
+        hot_answers.append(send(m, p, b, h))
+        hot_logs.append(logged(hot))
+    ninja_answers, ninja_logs = [], []
+    with override_settings(ROOT_URLCONF=NINJA_ONLY):
+        for m, p, b, h in scenario_calls(ninja):
+            ninja_answers.append(send(m, p, b, h))
+            ninja_logs.append(logged(ninja))
+    assert hot_logs == ninja_logs
+    assert any("UnreadablePostError" in str(r) for r in hot_logs)
     statuses = [answer[0] for answer in hot_answers]
     # The scenarios reach what they are meant to: charges, replays, refusals of every kind.
     assert statuses[:2] == ["200 OK", "200 OK"] and hot_answers[1][1]["Idempotent-Replayed"] == "true"

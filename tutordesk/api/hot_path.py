@@ -11,7 +11,10 @@ key rule, `StatusUpdateIn`, the Bearer authenticator) and calls the very same ha
 Anything else goes to ninja's own view for the path, untouched: another method, a session cookie
 (CSRF), a missing or invalid key, a body that is not valid, a token that logs no one in. Every
 refusal is therefore ninja's and the contract's, written once; this view only ever answers what
-ninja would have answered the same way, and an exception leaves through the API's handlers.
+ninja would have answered the same way, and an exception leaves through the API's handlers. A body
+that cannot be read (the client went away mid-body) cannot be handed on, as it cannot be read
+twice: the view authenticates, as ninja would first, then lets the read's error leave through the
+API's handlers, where ninja's would (tests/api/test_hot_path.py compares answers, rows and logs).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern
@@ -51,9 +55,14 @@ ROUTE = str(_pattern.pattern)  # ninja's own route, "sessions/<session_id>/statu
 _ninja_status_update = cast(Callable[..., HttpResponseBase], _pattern.callback)
 
 
+class UnreadableBody(Exception):
+    """Reading the body failed (the client went away mid-body): it cannot be read again."""
+
+
 def plain_call(request: HttpRequest) -> tuple[str, StatusUpdateIn] | None:
     """The Idempotency-Key and the body as ninja would hand them to the handler, for a POST
-    without a session cookie; None for anything ninja would refuse or treat otherwise."""
+    without a session cookie; None for anything ninja would refuse or treat otherwise.
+    Raises UnreadableBody when reading the body failed."""
     key = request.headers.get("Idempotency-Key")
     if (
         request.method != "POST"
@@ -63,8 +72,14 @@ def plain_call(request: HttpRequest) -> tuple[str, StatusUpdateIn] | None:
     ):
         return None
     try:
-        if not request.body:  # reading it may raise (a body over the upload limit)
-            return None
+        body = request.body
+    except RequestDataTooBig:
+        return None  # over the upload limit: ninja's own read is refused the same way
+    except Exception as exc:
+        raise UnreadableBody from exc
+    if not body:
+        return None
+    try:
         data = api.parser.parse_body(request)
         return key, StatusUpdateIn.model_validate(data, context={"request": request})
     except Exception:  # every refusal is ninja's to word: it parses the body again
@@ -73,10 +88,15 @@ def plain_call(request: HttpRequest) -> tuple[str, StatusUpdateIn] | None:
 
 @csrf_exempt  # as ninja's views are: a Bearer call has no CSRF token; a cookie call goes to ninja
 def sessions_update_status_view(request: HttpRequest, session_id: str) -> HttpResponseBase:
-    call = plain_call(request)
-    if call is None:
-        return _ninja_status_update(request, session_id=session_id)
-    key, payload = call
+    try:
+        call = plain_call(request)
+    except UnreadableBody as unreadable:
+        # ninja would authenticate first, then meet the same error reading the body.
+        call, failure = None, unreadable.__cause__
+    else:
+        failure = None
+        if call is None:
+            return _ninja_status_update(request, session_id=session_id)
     try:
         user = _bearer(request)
     except Exception as exc:  # as ninja: an authenticator's error leaves through the API's handlers
@@ -86,6 +106,9 @@ def sessions_update_status_view(request: HttpRequest, session_id: str) -> HttpRe
     authed = cast(AuthedRequest, request)
     authed.auth = user
     try:
+        if call is None:
+            raise cast(Exception, failure)  # where ninja meets it: reading the body, once authenticated
+        key, payload = call
         return sessions_update_status(authed, payload, session_id=session_id, idempotency_key=key)
     except Exception as exc:  # as ninja's operation: through the API's handlers
         return api.on_exception(request, exc)

@@ -114,7 +114,9 @@ class IdempotentResult:
 
 def is_valid_key(key: str) -> bool:
     """The one rule for an Idempotency-Key (CONTRACT §4), for the API header and the pages' forms."""
-    return bool(_KEY_RE.match(key))
+    # fullmatch: `$` alone would let a final newline through, which the API header's check
+    # (pydantic's regex, where `$` is the very end) refuses.
+    return _KEY_RE.fullmatch(key) is not None
 
 
 def request_fingerprint(method: str, path: str, payload: bytes | str | Any) -> str:
