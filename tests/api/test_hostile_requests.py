@@ -38,6 +38,18 @@ def test_a_body_over_the_upload_limit_is_a_validation_error(tutor_api, past_sess
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("depth", [100_000, 2_000, 900])
+def test_a_body_nested_too_deep_is_a_validation_error_stored_under_its_key(tutor_api, past_session, depth):
+    before = snapshot()
+    body = "[" * depth + "]" * depth
+    first = tutor_api.post(f"/sessions/{past_session.id}/status", raw=body, key=f"deep-{depth}")
+    assert_problem(first, 422, "validation_error")
+    again = tutor_api.post(f"/sessions/{past_session.id}/status", raw=body, key=f"deep-{depth}")
+    assert again.status_code == 422 and again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert snapshot() == before
+
+
 def test_too_many_query_fields_are_a_validation_error(tutor_api):
     query = "&".join(f"x{i}=1" for i in range(1200))
     assert_problem(tutor_api.get(f"/sessions?{query}"), 422, "validation_error")

@@ -127,7 +127,7 @@ def request_fingerprint(method: str, path: str, payload: bytes | str | Any) -> s
         raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
         try:
             payload = json.loads(raw) if raw else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested too deep to read
             return hashlib.sha256(head + raw).hexdigest()
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
     return hashlib.sha256(head + canonical.encode("utf-8", "surrogatepass")).hexdigest()
