@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from tutordesk.accounts.services import api_token_create
@@ -97,3 +102,57 @@ def assert_problem(response, status: int, code: str) -> dict[str, Any]:
     assert body["status"] == status
     assert {"type", "title", "detail"} <= body.keys()
     return body
+
+
+# -- calling the WSGI application gunicorn serves, without an HTTP server ----------------------
+
+
+@pytest.fixture
+def keep_the_test_connection() -> Iterator[None]:
+    """For tests that call the WSGI application itself: as Django's test client does, the request
+    cycle must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def environ(method: str, path: str, *, body: bytes = b"", **headers: str) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+        "REMOTE_ADDR": "127.0.0.1",
+        **{"HTTP_" + name.upper(): value for name, value in headers.items()},
+    }
+
+
+def call(app: Any, env: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    result = app(env, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        result.close()
+    return answer["status"], answer["headers"], body

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pytest
 from django.conf import settings
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 from django.urls import include, path
 from pydantic import StringConstraints, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from tests.api.test_bearer_handler import call, environ
+from tests.api.conftest import call, environ
 from tests.factories import make_match, make_package, make_session
 from tutordesk import urls as root_urls
 from tutordesk import wsgi
@@ -265,17 +262,6 @@ def rows(w: dict[str, Any]) -> list[Any]:
             for k in IdempotencyKey.objects.filter(user__email=w["started"].tutor.email)
         ),
     ]
-
-
-@pytest.fixture
-def keep_the_test_connection() -> Iterator[None]:
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
@@ -29,20 +28,13 @@ from tutordesk.events.services import webhook_endpoint_create
 from tutordesk.scheduling.series import clean_rule, expand
 from tutordesk.wsgi import application
 
+# The API is called through its WSGI application: the request cycle must keep the test's connection.
+pytestmark = pytest.mark.usefixtures("keep_the_test_connection")
+
 MAX_EXAMPLES = 80
 
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
-
-
-@pytest.fixture(autouse=True)
-def keep_the_test_connection_open():
-    # As Django's test client does: keep the request cycle from closing the test's connection.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
