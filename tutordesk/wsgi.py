@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutordesk.settings")
 
 _full = get_wsgi_application()  # sets Django up: the app's own modules can be imported from here on
 
-from tutordesk.api.auth import COOKIE_CONSULTED  # noqa: E402
+from tutordesk.api.auth import COOKIE_CONSULTED, sends_session_cookie  # noqa: E402
 
 
 class BearerApiHandler(WSGIHandler):
@@ -55,7 +55,6 @@ class BearerApiHandler(WSGIHandler):
 
 
 _bearer_api = BearerApiHandler()
-_session_cookie = settings.SESSION_COOKIE_NAME + "="
 
 
 def takes_bearer_path(environ: dict) -> bool:  # type: ignore[type-arg]
@@ -63,7 +62,7 @@ def takes_bearer_path(environ: dict) -> bool:  # type: ignore[type-arg]
     return (
         environ.get("PATH_INFO", "").startswith("/api/")
         and environ.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
-        and _session_cookie not in environ.get("HTTP_COOKIE", "")
+        and not sends_session_cookie(environ)
     )
 
 

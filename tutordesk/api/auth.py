@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -15,6 +16,7 @@ from tutordesk.core.errors import Forbidden
 from tutordesk.core.idempotency import NOT_LOOKED_UP, StoredLookup, is_valid_key
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_SESSION_COOKIE = settings.SESSION_COOKIE_NAME + "="
 # Set on a request whose session cookie login was tried without a session middleware.
 COOKIE_CONSULTED = "_tutordesk_cookie_consulted"
 
@@ -53,6 +55,12 @@ class BearerTokenAuth(HttpBearer):
             # no second look-up.
             _authenticated(request, found.stored_answer if key is not None else NOT_LOOKED_UP)
         return found.user
+
+
+def sends_session_cookie(environ: Mapping[str, Any]) -> bool:
+    """Whether a request (its WSGI environ, or `request.META`) may carry a browser's session
+    cookie: such a call may log in by the cookie, with CSRF checked, so it takes the full way."""
+    return _SESSION_COOKIE in environ.get("HTTP_COOKIE", "")
 
 
 class CsrfFailed(Forbidden):

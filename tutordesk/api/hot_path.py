@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -30,7 +29,7 @@ from django.urls import URLPattern
 from django.views.decorators.csrf import csrf_exempt
 
 from tutordesk.api.api import api
-from tutordesk.api.auth import AuthedRequest, BearerTokenAuth, api_auth
+from tutordesk.api.auth import AuthedRequest, BearerTokenAuth, api_auth, sends_session_cookie
 from tutordesk.api.routers.sessions import sessions_update_status
 from tutordesk.api.schemas import StatusUpdateIn
 from tutordesk.core.idempotency import is_valid_key
@@ -39,7 +38,6 @@ OPERATION_ID = "sessions_update_status"
 
 _bearer = api_auth[0]
 assert isinstance(_bearer, BearerTokenAuth)
-_session_cookie = settings.SESSION_COOKIE_NAME + "="
 
 
 def _ninja_pattern(name: str) -> URLPattern:
@@ -64,12 +62,7 @@ def plain_call(request: HttpRequest) -> tuple[str, StatusUpdateIn] | None:
     without a session cookie; None for anything ninja would refuse or treat otherwise.
     Raises UnreadableBody when reading the body failed."""
     key = request.headers.get("Idempotency-Key")
-    if (
-        request.method != "POST"
-        or _session_cookie in request.META.get("HTTP_COOKIE", "")
-        or key is None
-        or not is_valid_key(key)
-    ):
+    if request.method != "POST" or sends_session_cookie(request.META) or key is None or not is_valid_key(key):
         return None
     try:
         body = request.body
