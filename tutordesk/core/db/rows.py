@@ -131,7 +131,11 @@ def statement_cursor(own: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     # Made again for a new connection, and when the connection's time zone changed (a test that
     # overrides USE_TZ): a cursor reads times in the zone it was made with.
     if kept is None or kept[0] is not own.connection or kept[1] != own.timezone:
-        kept = own.__dict__[_KEPT_CURSOR] = (own.connection, own.timezone, own.cursor())
+        cursor = own.cursor()
+        read_times_fast = getattr(own, "read_times_fast", None)  # PostgreSQL's backend has it
+        if read_times_fast is not None:
+            read_times_fast(cursor)
+        kept = own.__dict__[_KEPT_CURSOR] = (own.connection, own.timezone, cursor)
     yield kept[2]
 
 
