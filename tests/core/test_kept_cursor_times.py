@@ -5,9 +5,10 @@ cursor keeps, and Django's loader again wherever the two could differ."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections
 from django.test import override_settings
 from psycopg.pq import Format
 
@@ -21,7 +22,9 @@ pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's loaders"),
 ]
 
-# Microseconds, offsets east and west, half-hour zones, a leap day, the ends of Python's range.
+# Microseconds, a leap day, the first and last instants Python holds. PostgreSQL sends every value
+# in the session's zone (UTC), whatever offset it was given with: the instants given with offsets
+# check the same instant comes back, as the loaders only ever read "+00".
 TIMES = [
     "2026-12-07 22:52:26.123456+00",
     "2026-03-29 01:59:59.999999+00",
@@ -29,8 +32,8 @@ TIMES = [
     "2025-10-26 02:30:00+05:30",
     "2025-06-01 00:00:00.000001+14",
     "1970-01-01 00:00:00+00",
-    "0001-01-01 12:00:00+00",
-    "9999-12-31 11:00:00+00",
+    "0001-01-01 00:00:00+00",
+    "9999-12-31 23:59:59.999999+00",
 ]
 _SELECT = "SELECT " + ", ".join(f"%s::timestamptz AS t{i}" for i in range(len(TIMES)))
 
@@ -59,6 +62,24 @@ def test_the_kept_cursor_reads_times_as_djangos_own_cursor_does_with_the_compile
     assert [t.isoformat() for t in fast] == [t.isoformat() for t in slow]
     assert fast[0] == datetime.datetime(2026, 12, 7, 22, 52, 26, 123456, tzinfo=datetime.UTC)
     assert fast[2] == datetime.datetime(2024, 3, 1, 4, 30, tzinfo=datetime.UTC)
+    assert fast[6] == datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    assert fast[7] == datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "value", ["infinity", "-infinity", "2000-01-01 00:00:00+00 BC", "10000-01-01 00:00:00+00"]
+)
+def test_a_time_python_cannot_hold_is_the_same_error_through_both(value):
+    own = connections[DEFAULT_DB_ALIAS]
+    errors = []
+    with statement_cursor(own) as kept, connection.cursor() as django_cursor:
+        for cursor in (kept, django_cursor):
+            with pytest.raises(DataError) as raised:
+                cursor.execute("SELECT %s::timestamptz", [value])
+                cursor.fetchone()
+            errors.append((type(raised.value), str(raised.value)))
+        assert _loader(kept) is PSYCOPG_TIMESTAMPTZ_LOADER
+    assert errors[0] == errors[1]
 
 
 def test_rows_read_through_the_kept_cursor_match_the_orms():
@@ -84,3 +105,22 @@ def test_any_other_zone_keeps_djangos_loader():
             assert _loader(cursor) is not PSYCOPG_TIMESTAMPTZ_LOADER
         finally:
             cursor.execute("SET TIME ZONE 'UTC'")
+
+
+def test_a_database_time_zone_setting_keeps_djangos_loader():
+    """DATABASES' TIME_ZONE makes Django read times in a ZoneInfo, even "UTC": not psycopg's zone."""
+    own = connections[DEFAULT_DB_ALIAS]
+    given = own.settings_dict.get("TIME_ZONE")
+    own.settings_dict["TIME_ZONE"] = "UTC"
+    for cached in ("timezone", "timezone_name"):
+        own.__dict__.pop(cached, None)
+    try:
+        assert own.timezone == ZoneInfo("UTC")
+        with connection.cursor() as cursor:
+            assert not own.read_times_fast(cursor)
+            assert _loader(cursor) is not PSYCOPG_TIMESTAMPTZ_LOADER
+    finally:
+        own.settings_dict["TIME_ZONE"] = given
+        for cached in ("timezone", "timezone_name"):
+            own.__dict__.pop(cached, None)
+    assert own.timezone is datetime.UTC

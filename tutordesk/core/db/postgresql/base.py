@@ -52,6 +52,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         (a status update's statements read several such values). Used for the row helpers'
         kept cursor only: Django checks its own loader's `timezone` before each new cursor, and
         every other cursor keeps Django's loader. Any zone but UTC keeps Django's loader here too.
+        The session's zone is read when the cursor is made: nothing in Tutordesk sets it later, and
+        Django sets it only with a change of its own zone, for which the kept cursor is made again.
         """
         if self.timezone is not datetime.UTC or not _COMPILED_LOADER:
             return False  # another zone, or psycopg's pure-Python build: nothing to gain
