@@ -193,3 +193,17 @@ def test_a_student_is_told_the_week_is_not_for_their_role(open_page, student):
     assert page.locator('[data-nav="week"]').count() == 0
     page.goto("/week/")
     assert "not available to your role" in page.locator("[data-forbidden]").inner_text()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_an_empty_today_is_readable_whatever_the_weekday(width, open_page, screenshots, tutor):
+    """Today's column is tinted; its "No lessons" must keep its contrast on the tint. The week
+    above has lessons on some days only, so it meets an empty today on some weekdays only."""
+    page = open_page(width)
+    log_in(page, tutor.email)
+    page.goto("/week/")
+    today = page.locator('[data-day][aria-current="date"]')
+    assert today.get_attribute("data-day") == f"{timezone.localdate():%Y-%m-%d}"
+    assert today.locator("[data-empty-day]").inner_text() == "No lessons"
+    assert_accessible(page, f"an empty week ({width})")
+    screenshot(page, screenshots, f"week-empty-today-{width}")
