@@ -215,12 +215,16 @@ def test_the_week_shows_the_lessons_on_and_off_the_schedule_but_not_those_that_l
 
 
 def test_an_admin_chooses_a_tutor(admin_client_, match, package, other_tutor, tutor):
-    at = timezone.now() + timedelta(hours=1)
+    # Next week's Monday at 10:00, whatever the day and hour the test runs at.
+    monday = _monday(timezone.localdate()) + timedelta(days=7)
+    at = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time())) + timedelta(
+        hours=10
+    )
     mine = make_session(match=match, scheduled_start_at=at)
     theirs = make_session(match=make_match(tutor=other_tutor), scheduled_start_at=at)
-    everyone = admin_client_.get("/week/").content.decode()
+    everyone = admin_client_.get(f"/week/?start={monday:%Y-%m-%d}").content.decode()
     assert f'data-session-id="{mine.id}"' in everyone and f'data-session-id="{theirs.id}"' in everyone
-    one = admin_client_.get(f"/week/?tutor={other_tutor.id}").content.decode()
+    one = admin_client_.get(f"/week/?start={monday:%Y-%m-%d}&tutor={other_tutor.id}").content.decode()
     assert f'data-session-id="{theirs.id}"' in one and f'data-session-id="{mine.id}"' not in one
     assert other_tutor.name in one
 
