@@ -35,11 +35,11 @@ def test_a_tutor_schedules_a_session_from_the_dashboard(page, tutor, match, scre
     panel = page.locator("#panel[open]")
     assert "Europe/Berlin" in panel.locator('label[for="id_scheduled_start_at"]').inner_text()
     panel.locator('select[name="match"]').select_option(str(match.id))
-    panel.locator('input[name="scheduled_start_at"]').fill("2031-06-02T17:00")
+    panel.locator('input[name="scheduled_start_at"]').fill("2087-06-02T17:00")
     # Whatever the browser's own format, the line under the picker reads as the pages print.
     assert (
         panel.locator("#id_scheduled_start_at_as_printed").inner_text()
-        == "Mon 2 Jun 2031, 17:00 (Europe/Berlin)"
+        == "Mon 2 Jun 2087, 17:00 (Europe/Berlin)"
     )
     screenshot(page, screenshots, "tutor-schedule-time-as-printed-desktop", full_page=False)
     panel.locator('input[name="duration_minutes"]').fill("90")
@@ -47,24 +47,24 @@ def test_a_tutor_schedules_a_session_from_the_dashboard(page, tutor, match, scre
     panel.locator("[data-schedule-submit]").click()
     page.locator('[data-message="success"]').wait_for()
     session = Session.objects.get()
-    assert session.scheduled_start_at == datetime(2031, 6, 2, 15, 0, tzinfo=UTC)  # 17:00 CEST
+    assert session.scheduled_start_at == datetime(2087, 6, 2, 15, 0, tzinfo=UTC)  # 17:00 CEST
     assert (session.duration_minutes, session.meet_link) == (90, "https://meet.example.com/june")
     upcoming = page.locator(f'[data-section="upcoming"] [data-session-id="{session.id}"]')
-    assert "Mon 2 Jun 2031, 17:00" in upcoming.inner_text()
+    assert "Mon 2 Jun 2087, 17:00" in upcoming.inner_text()
     assert (
-        "Scheduled: Sam Student · Algebra, Mon 2 Jun 2031, 17:00 CEST."
+        "Scheduled: Sam Student · Algebra, Mon 2 Jun 2087, 17:00 CEST."
         in page.locator("[data-message]").inner_text()
     )
 
     # The same hour again: refused in plain words that name the clash, with a link to it.
     page.locator('[data-action="schedule"]').click()
     panel.locator('select[name="match"]').select_option(str(match.id))
-    panel.locator('input[name="scheduled_start_at"]').fill("2031-06-02T17:30")
+    panel.locator('input[name="scheduled_start_at"]').fill("2087-06-02T17:30")
     panel.locator("[data-schedule-submit]").click()
     error = panel.locator("[data-form-error]")
     error.wait_for()
     assert (
-        "The tutor already has a session at Mon 2 Jun 2031, 17:00 CEST. Pick a different time."
+        "The tutor already has a session at Mon 2 Jun 2087, 17:00 CEST. Pick a different time."
         in error.inner_text()
     )
     assert_accessible(page, "the schedule panel with a refusal")
@@ -82,12 +82,12 @@ def test_the_schedule_form_works_by_keyboard_alone(page, tutor, match):
     assert page.evaluate("document.activeElement.name") == "match"  # focus moves into the panel
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")
-    page.keyboard.type("06022031")
+    page.keyboard.type("06022087")
     page.keyboard.press("Tab")
     page.keyboard.type("0900AM")
     page.keyboard.press("Enter")
     page.locator('[data-message="success"]').wait_for()
-    assert Session.objects.get().scheduled_start_at == datetime(2031, 6, 2, 9, 0, tzinfo=UTC)
+    assert Session.objects.get().scheduled_start_at == datetime(2087, 6, 2, 9, 0, tzinfo=UTC)
 
 
 def test_escape_closes_the_slide_over_and_gives_focus_back(page, tutor, match):

@@ -29,12 +29,12 @@ def test_a_tutor_previews_and_books_a_series_then_changes_it_from_a_lesson(
 ):
     tutor.timezone = "Europe/Berlin"
     tutor.save(update_fields=["timezone"])
-    taken = make_session(match=match, scheduled_start_at=datetime(2031, 3, 13, 15, 0, tzinfo=UTC))
+    taken = make_session(match=match, scheduled_start_at=datetime(2087, 3, 13, 15, 0, tzinfo=UTC))
     page = open_page(width)
     log_in(page, tutor.email)
     page.locator('[data-action="schedule"]').first.click()
     panel = page.locator("#panel[open]")
-    fill_series(panel, match, "2031-03-03T16:00", ["MO", "TH"], "12")
+    fill_series(panel, match, "2087-03-03T16:00", ["MO", "TH"], "12")
     panel.locator('[data-action="preview"]').click()
     panel.locator("[data-preview]").wait_for()
     assert panel.locator("[data-occurrence]").count() == 12
@@ -93,7 +93,7 @@ def test_an_admin_ends_a_series_and_the_student_reads_it(
 
     series = series_create(
         match_id=match.id,
-        rule=clean_rule(start_at=datetime(2031, 3, 3, 15, 0, tzinfo=UTC), timezone="Europe/Berlin", count=5),
+        rule=clean_rule(start_at=datetime(2087, 3, 3, 15, 0, tzinfo=UTC), timezone="Europe/Berlin", count=5),
         duration_minutes=60,
         actor=admin,
     ).series

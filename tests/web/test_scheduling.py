@@ -37,10 +37,10 @@ def schedule(client, the_match, start: str, *, key: str | None = None, panel: bo
 def test_a_tutor_schedules_a_session_in_their_own_time_zone(tutor, tutor_client, match):
     tutor.timezone = "America/New_York"
     tutor.save(update_fields=["timezone"])
-    response = schedule(tutor_client, match, "2031-03-03T16:30")
+    response = schedule(tutor_client, match, "2087-03-03T16:30")
     assert response.status_code == 200 and response["HX-Redirect"] == "/"
     session = Session.objects.get()
-    assert session.scheduled_start_at == datetime(2031, 3, 3, 21, 30, tzinfo=UTC)  # 16:30 EST
+    assert session.scheduled_start_at == datetime(2087, 3, 3, 21, 30, tzinfo=UTC)  # 16:30 EST
     assert (session.duration_minutes, session.meet_link) == (45, "https://meet.example.com/new-room")
     assert (session.tutor_id, session.student_id, session.match_id) == (
         tutor.id,
@@ -49,7 +49,7 @@ def test_a_tutor_schedules_a_session_in_their_own_time_zone(tutor, tutor_client,
     )
     assert AuditLog.objects.filter(entity_id=session.id, action="session_created", actor=tutor).count() == 1
     page = tutor_client.get("/").content.decode()
-    assert "Scheduled: Sam Student · Algebra, Mon 3 Mar 2031, 16:30 EST." in page
+    assert "Scheduled: Sam Student · Algebra, Mon 3 Mar 2087, 16:30 EST." in page
     assert f'data-session-id="{session.id}"' in page
 
 
@@ -68,7 +68,7 @@ def test_the_form_offers_the_tutors_active_matches_only(tutor, tutor_client, mat
 def test_without_htmx_the_form_is_a_page_of_its_own(tutor_client, match):
     html = tutor_client.get("/sessions/new/").content.decode()
     assert "<title>Schedule a session · Tutordesk</title>" in html and 'name="scheduled_start_at"' in html
-    response = schedule(tutor_client, match, "2031-03-03T10:00", panel=False, next="/?upcoming=")
+    response = schedule(tutor_client, match, "2087-03-03T10:00", panel=False, next="/?upcoming=")
     assert response.status_code == 302 and response["Location"] == "/?upcoming="
     assert Session.objects.count() == 1
 
@@ -76,30 +76,30 @@ def test_without_htmx_the_form_is_a_page_of_its_own(tutor_client, match):
 def test_a_double_booking_is_refused_naming_the_clashing_session(tutor, tutor_client, match):
     tutor.timezone = "Europe/Berlin"
     tutor.save(update_fields=["timezone"])
-    clash = make_session(match=match, scheduled_start_at=datetime(2031, 3, 3, 9, 0, tzinfo=UTC))
+    clash = make_session(match=match, scheduled_start_at=datetime(2087, 3, 3, 9, 0, tzinfo=UTC))
     other = make_match(tutor=tutor, subject="Physics")
     before = snapshot()
-    html = schedule(tutor_client, other, "2031-03-03T10:30").content.decode()  # 09:30 UTC, inside the clash
-    assert "The tutor already has a session at Mon 3 Mar 2031, 10:00 CET. Pick a different time." in html
+    html = schedule(tutor_client, other, "2087-03-03T10:30").content.decode()  # 09:30 UTC, inside the clash
+    assert "The tutor already has a session at Mon 3 Mar 2087, 10:00 CET. Pick a different time." in html
     assert f'href="/sessions/{clash.id}/"' in html and "data-conflicting-session" in html
     assert 'role="alert"' in html
     assert snapshot() == before
 
 
 def test_a_refused_form_can_be_fixed_and_sent_again(tutor, tutor_client, match):
-    make_session(match=match, scheduled_start_at=datetime(2031, 3, 3, 9, 0, tzinfo=UTC))
+    make_session(match=match, scheduled_start_at=datetime(2087, 3, 3, 9, 0, tzinfo=UTC))
     other = make_match(tutor=tutor, subject="Physics")
-    html = schedule(tutor_client, other, "2031-03-03T09:30").content.decode()
+    html = schedule(tutor_client, other, "2087-03-03T09:30").content.decode()
     key = html.split('name="idempotency_key" value="')[1].split('"')[0]
-    response = schedule(tutor_client, other, "2031-03-03T11:00", key=key)
+    response = schedule(tutor_client, other, "2087-03-03T11:00", key=key)
     assert response.status_code == 200 and response.has_header("HX-Redirect")
     assert Session.objects.filter(match=other).count() == 1
 
 
 def test_the_same_form_sent_twice_schedules_once(tutor_client, match):
     key = str(uuid.uuid4())
-    first = schedule(tutor_client, match, "2031-03-03T10:00", key=key)
-    second = schedule(tutor_client, match, "2031-03-03T10:00", key=key)
+    first = schedule(tutor_client, match, "2087-03-03T10:00", key=key)
+    second = schedule(tutor_client, match, "2087-03-03T10:00", key=key)
     assert first["HX-Redirect"] == second["HX-Redirect"] == "/"
     assert Session.objects.count() == 1
     assert AuditLog.objects.filter(action="session_created").count() == 1
@@ -108,7 +108,7 @@ def test_the_same_form_sent_twice_schedules_once(tutor_client, match):
 def test_another_tutors_match_is_refused_as_not_in_the_list(tutor_client, other_tutor):
     foreign = make_match(tutor=other_tutor)
     before = snapshot()
-    html = schedule(tutor_client, foreign, "2031-03-03T10:00").content.decode()
+    html = schedule(tutor_client, foreign, "2087-03-03T10:00").content.decode()
     assert "That match is not one you can schedule for" in html
     assert snapshot() == before
 
@@ -117,7 +117,7 @@ def test_a_match_that_ended_while_the_form_was_open_is_refused_in_words(tutor, t
     html = tutor_client.get("/sessions/new/", **PANEL).content.decode()
     assert str(match.id) in html
     end_match(match)
-    html = schedule(tutor_client, match, "2031-03-03T10:00").content.decode()
+    html = schedule(tutor_client, match, "2087-03-03T10:00").content.decode()
     assert "That match is not one you can schedule for (it may have ended)." in html
     assert not Session.objects.exists()
 
@@ -139,7 +139,7 @@ def test_a_match_that_ended_while_the_form_was_open_is_refused_in_words(tutor, t
 )
 def test_bad_input_is_refused_on_its_field_and_changes_nothing(tutor_client, match, field, value, code):
     before = snapshot()
-    response = schedule(tutor_client, match, "2031-03-03T10:00", **{field: value})
+    response = schedule(tutor_client, match, "2087-03-03T10:00", **{field: value})
     assert response.status_code == 200
     assert response.context["form"].has_error(field, code)
     html = response.content.decode()
@@ -155,14 +155,14 @@ def test_a_time_as_the_pages_print_it_is_read_too(tutor, tutor_client, match):
     read in the viewer's zone; re-shown, the form prints the time that way under the picker."""
     tutor.timezone = "America/New_York"
     tutor.save(update_fields=["timezone"])
-    schedule(tutor_client, match, "Mon 3 Mar 2031, 16:30")
+    schedule(tutor_client, match, "Mon 3 Mar 2087, 16:30")
     session = Session.objects.get()
-    assert session.scheduled_start_at == datetime(2031, 3, 3, 21, 30, tzinfo=UTC)
-    refused = schedule(tutor_client, match, "Mon 3 Mar 2031, 16:45").content.decode()  # overlaps
+    assert session.scheduled_start_at == datetime(2087, 3, 3, 21, 30, tzinfo=UTC)
+    refused = schedule(tutor_client, match, "Mon 3 Mar 2087, 16:45").content.decode()  # overlaps
     assert (
         '<p id="id_scheduled_start_at_as_printed" class="mt-1 text-sm text-slate-600" '
         'data-as-printed="datetime-local" data-zone="America/New_York" aria-live="polite">'
-        "Mon 3 Mar 2031, 16:45 (America/New_York)</p>"
+        "Mon 3 Mar 2087, 16:45 (America/New_York)</p>"
     ) in refused
     assert 'aria-describedby="id_scheduled_start_at_as_printed"' in refused
 
@@ -171,14 +171,14 @@ def test_an_admin_schedules_for_any_tutors_match(admin, other_tutor):
     foreign = make_match(tutor=other_tutor, subject="Physics")
     client = logged_in(admin)
     assert f"(tutor {other_tutor.name})" in client.get("/sessions/new/", **PANEL).content.decode()
-    schedule(client, foreign, "2031-03-03T10:00")
+    schedule(client, foreign, "2087-03-03T10:00")
     session = Session.objects.get()
     assert session.tutor_id == other_tutor.id and session.updated_by_id == admin.id
 
 
 def test_students_cannot_schedule(student_client, match):
     assert student_client.get("/sessions/new/").status_code == 403
-    assert schedule(student_client, match, "2031-03-03T10:00").status_code == 403
+    assert schedule(student_client, match, "2087-03-03T10:00").status_code == 403
     assert not Session.objects.exists()
 
 

@@ -39,10 +39,10 @@ def test_the_form_has_the_repeat_fields_and_the_preview_and_save_hooks(berlin_tu
 def test_the_preview_lists_each_lesson_marks_a_clash_and_books_nothing(
     berlin_tutor, tutor_client, match, package
 ):
-    make_session(match=match, scheduled_start_at=datetime(2031, 3, 10, 15, 0, tzinfo=UTC))
+    make_session(match=match, scheduled_start_at=datetime(2087, 3, 10, 15, 0, tzinfo=UTC))
     before = Session.objects.count()
     response = schedule(
-        tutor_client, match, "2031-03-03T16:00", repeat_weekdays=["MO"], repeat_count="4", intent="preview"
+        tutor_client, match, "2087-03-03T16:00", repeat_weekdays=["MO"], repeat_count="4", intent="preview"
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -55,7 +55,7 @@ def test_the_preview_lists_each_lesson_marks_a_clash_and_books_nothing(
 def test_the_forecast_warns_in_words_when_lessons_outnumber_the_sessions_left(
     berlin_tutor, tutor_client, match
 ):
-    response = schedule(tutor_client, match, "2031-03-03T16:00", repeat_count="3", intent="preview")
+    response = schedule(tutor_client, match, "2087-03-03T16:00", repeat_count="3", intent="preview")
     html = response.content.decode()
     assert "data-forecast-warning" in html
     assert "0 prepaid sessions left: 3 lessons are not covered yet" in html
@@ -63,7 +63,7 @@ def test_the_forecast_warns_in_words_when_lessons_outnumber_the_sessions_left(
 
 def test_saving_books_the_series_and_goes_to_its_page(berlin_tutor, tutor_client, match, package):
     response = schedule(
-        tutor_client, match, "2031-03-24T16:00", repeat_weekdays=["MO", "TH"], repeat_count="4", intent="save"
+        tutor_client, match, "2087-03-24T16:00", repeat_weekdays=["MO", "TH"], repeat_count="4", intent="save"
     )
     assert response.status_code == 200, response.content[:300]
     series = Series.objects.get()
@@ -71,7 +71,7 @@ def test_saving_books_the_series_and_goes_to_its_page(berlin_tutor, tutor_client
     starts = [
         s.scheduled_start_at for s in Session.objects.filter(series=series).order_by("scheduled_start_at")
     ]
-    # 16:00 in Berlin on both sides of the spring change (30 March 2031).
+    # 16:00 in Berlin on both sides of the spring change (30 March 2087).
     assert [s.hour for s in starts] == [15, 15, 14, 14]
     page = tutor_client.get(f"/series/{series.id}/").content.decode()
     assert page.count("data-session-id=") == 4
@@ -81,37 +81,37 @@ def test_saving_books_the_series_and_goes_to_its_page(berlin_tutor, tutor_client
 
 
 def test_a_time_the_clocks_skip_is_refused_in_words_never_djangos_text(berlin_tutor, tutor_client, match):
-    lone = schedule(tutor_client, match, "2031-03-30T02:30").content.decode()
+    lone = schedule(tutor_client, match, "2087-03-30T02:30").content.decode()
     assert "does not exist in Europe/Berlin" in lone
     assert "couldn" not in lone
     later = schedule(
-        tutor_client, match, "2031-03-23T02:30", repeat_count="2", intent="save"
+        tutor_client, match, "2087-03-23T02:30", repeat_count="2", intent="save"
     ).content.decode()
-    assert "Sun 30 Mar 2031 at 02:30 does not exist" in later
+    assert "Sun 30 Mar 2087 at 02:30 does not exist" in later
     assert "couldn" not in later
     assert Session.objects.count() == 0
 
 
 def test_a_repeat_without_a_count_or_a_date_is_refused_on_its_field(berlin_tutor, tutor_client, match):
-    html = schedule(tutor_client, match, "2031-03-03T16:00", repeat_weekdays=["MO"]).content.decode()
+    html = schedule(tutor_client, match, "2087-03-03T16:00", repeat_weekdays=["MO"]).content.decode()
     assert 'data-field-error="repeat_count"' in html
     html = schedule(
-        tutor_client, match, "2031-03-03T16:00", repeat_count="3", repeat_until="2031-04-01"
+        tutor_client, match, "2087-03-03T16:00", repeat_count="3", repeat_until="2087-04-01"
     ).content.decode()
     assert 'data-field-error="repeat_count"' in html
     assert Session.objects.count() == 0
 
 
 def test_a_clash_refuses_the_whole_series_in_words(berlin_tutor, tutor_client, match):
-    make_session(match=match, scheduled_start_at=datetime(2031, 3, 10, 15, 0, tzinfo=UTC))
-    make_session(match=match, scheduled_start_at=datetime(2031, 3, 17, 15, 0, tzinfo=UTC))
-    html = schedule(tutor_client, match, "2031-03-03T16:00", repeat_count="4", intent="save").content.decode()
+    make_session(match=match, scheduled_start_at=datetime(2087, 3, 10, 15, 0, tzinfo=UTC))
+    make_session(match=match, scheduled_start_at=datetime(2087, 3, 17, 15, 0, tzinfo=UTC))
+    html = schedule(tutor_client, match, "2087-03-03T16:00", repeat_count="4", intent="save").content.decode()
     assert "2 of these lessons clash" in html
     assert Series.objects.count() == 0 and Session.objects.count() == 2
 
 
 def book(client, match, **extra):
-    schedule(client, match, "2031-03-03T16:00", repeat_count="4", intent="save", **extra)
+    schedule(client, match, "2087-03-03T16:00", repeat_count="4", intent="save", **extra)
     series = Series.objects.latest("created_at")
     return series, list(series.sessions.order_by("scheduled_start_at"))
 
@@ -167,14 +167,14 @@ def test_change_this_and_following_ends_and_books_in_one_go(berlin_tutor, tutor_
     assert new.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;COUNT=3"
     assert [Session.objects.get(pk=s.id).status for s in sessions][1:] == ["rescheduled"] * 3
     new_starts = [s.scheduled_start_at for s in new.sessions.order_by("scheduled_start_at")]
-    assert new_starts[0] == datetime(2031, 3, 11, 16, 30, tzinfo=UTC)  # Tue 17:30 CET
+    assert new_starts[0] == datetime(2087, 3, 11, 16, 30, tzinfo=UTC)  # Tue 17:30 CET
     assert all(s.duration_minutes == 45 for s in new.sessions.all())
     assert AuditLog.objects.filter(action="series_created", entity_id=new.id).count() == 1
 
 
 def test_change_this_and_following_that_clashes_changes_nothing(berlin_tutor, tutor_client, match):
     series, sessions = book(tutor_client, match)
-    make_session(match=match, scheduled_start_at=datetime(2031, 3, 11, 16, 30, tzinfo=UTC))
+    make_session(match=match, scheduled_start_at=datetime(2087, 3, 11, 16, 30, tzinfo=UTC))
     response = tutor_client.post(
         f"/series/{series.id}/change/",
         {
@@ -196,7 +196,7 @@ def test_change_this_and_following_that_clashes_changes_nothing(berlin_tutor, tu
 
 def test_none_left_is_said_in_words_wherever_left_is_shown(tutor_client, admin_client_, student, match):
     make_package(request=match.request, sessions_total=1, sessions_used=1)  # exhausted: 0 left
-    lesson = make_session(match=match, scheduled_start_at=datetime(2031, 3, 3, 15, 0, tzinfo=UTC))
+    lesson = make_session(match=match, scheduled_start_at=datetime(2087, 3, 3, 15, 0, tzinfo=UTC))
     for client, url in (
         (tutor_client, "/"),
         (tutor_client, f"/sessions/{lesson.id}/"),
@@ -208,6 +208,6 @@ def test_none_left_is_said_in_words_wherever_left_is_shown(tutor_client, admin_c
 
 
 def test_after_booking_a_lone_lesson_the_forecast_warns_when_nothing_covers_it(tutor_client, match):
-    response = schedule(tutor_client, match, "2031-03-03T16:00", panel=False)
+    response = schedule(tutor_client, match, "2087-03-03T16:00", panel=False)
     page = tutor_client.get(response["Location"]).content.decode()
     assert "Warning: 1 lesson on the schedule, only 0 prepaid sessions left" in page
